@@ -1,0 +1,76 @@
+import type { Writable } from 'node:stream';
+import { configSecrets, describeConfig, isConfigError, loadConfig, type LoadedConfig } from '../config/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { runService } from '../main.js';
+import { packageVersion } from '../version.js';
+import { ExitCode } from './exit-codes.js';
+import { parseCliArguments, UsageError, USAGE, type CliArguments } from './parse-args.js';
+
+export interface CliContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Aborted on SIGTERM/SIGINT. */
+  readonly signal: AbortSignal;
+}
+
+/** Runs one command line to its exit code. Never throws for user errors; prints them instead. */
+export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  const say = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  let args: CliArguments;
+  try {
+    args = parseCliArguments(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    say(context.stderr, `option parsing failed: ${error.message}\nTry 'hawkbit-rauc --help'.`);
+    return ExitCode.FAILURE;
+  }
+  if (args.command === 'help') {
+    say(context.stdout, USAGE);
+    return ExitCode.OK;
+  }
+  if (args.command === 'version') {
+    say(context.stdout, `Version ${packageVersion()}`);
+    return ExitCode.OK;
+  }
+  if (args.configFile === undefined) {
+    say(context.stderr, 'No configuration file given');
+    return ExitCode.NO_CONFIG;
+  }
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(args.configFile);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    if (error.code === 'CONFIG_NOT_FOUND') {
+      say(context.stderr, `No such configuration file: ${args.configFile}`);
+      return ExitCode.CONFIG_MISSING;
+    }
+    say(context.stderr, `Loading config file failed: ${error.message}`);
+    return ExitCode.CONFIG_INVALID;
+  }
+
+  const { config } = loaded;
+  const format = args.outputSystemd ? 'journal' : config.logFormat;
+  const log = createLogger({
+    level: args.debug ? 'debug' : config.logLevel,
+    format,
+    secrets: configSecrets(config),
+    // journald reads a service's stdout; text and JSON logs keep stdout free for command output.
+    stream: format === 'journal' ? context.stdout : context.stderr,
+  });
+  reportWarnings(loaded, log);
+
+  if (args.command === 'check-config') {
+    say(context.stdout, `# ${config.file}: configuration is valid\n${describeConfig(config)}`);
+    return ExitCode.OK;
+  }
+  return runService({ config, log, runOnce: args.runOnce, signal: context.signal });
+}
+
+function reportWarnings(loaded: LoadedConfig, log: Logger): void {
+  for (const warning of loaded.warnings) log.warning(`${loaded.config.file}: ${warning.message}`, { key: warning.key });
+  if (loaded.config.ssl && !loaded.config.sslVerify) {
+    log.warning('TLS certificate verification is OFF (ssl_verify = false): the server is not authenticated');
+  }
+}

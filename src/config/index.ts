@@ -1,0 +1,5 @@
+export { ConfigError, isConfigError, type ConfigErrorCode } from './config-error.js';
+export { configSecrets, describeConfig, REDACTED } from './describe-config.js';
+export { CLIENT_KEYS, LOG_FORMATS, LOG_LEVELS, type KeyDefinition } from './keys.js';
+export { loadConfig, parseConfig } from './load-config.js';
+export type { Authentication, Config, ConfigWarning, LoadedConfig, LogFormat, LogLevel } from './types.js';

@@ -1,0 +1,83 @@
+import { parse } from 'ini';
+import { ConfigError } from './config-error.js';
+
+/** group → key → value, with values exactly as rauc-hawkbit-updater (GKeyFile) would read them. */
+export type IniGroups = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+const GROUP_LINE = /^\[([^\]]+)\]\s*$/;
+const KEY_LINE = /^([^=[\]\s][^=]*?)\s*=(.*)$/;
+
+/**
+ * Parses a config file the way GLib's GKeyFile does for rauc-hawkbit-updater: `#` starts a comment line
+ * only at the start of a line (so `#` and `;` inside values are kept), values lose surrounding
+ * whitespace, GKeyFile escapes (`\s \t \n \r \\`) are decoded, quotes are kept literally. Lines that are
+ * neither a group, a key = value pair nor a comment are an error naming the line.
+ *
+ * The `ini` package does the decoding; this function first checks each line and rewrites values as
+ * JSON strings so that `ini` reads them verbatim instead of applying its own comment and quote rules.
+ */
+export function parseIni(text: string, file: string): IniGroups {
+  const rewritten: string[] = [];
+  const groups: string[] = [];
+  let inGroup = false;
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = raw.trimStart();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const group = GROUP_LINE.exec(line);
+    if (group) {
+      const name = group[1]!.trim();
+      groups.push(name);
+      rewritten.push(`[${name.replaceAll('.', '\\.')}]`);
+      inGroup = true;
+      return;
+    }
+    const pair = KEY_LINE.exec(line);
+    if (!pair) {
+      throw new ConfigError({
+        code: 'CONFIG_SYNTAX',
+        file,
+        line: index + 1,
+        reason: `"${raw.trim()}" is not a group, a key = value pair or a comment`,
+      });
+    }
+    if (!inGroup) {
+      throw new ConfigError({
+        code: 'CONFIG_SYNTAX',
+        file,
+        line: index + 1,
+        reason: `key "${pair[1]}" appears before the first [group]`,
+      });
+    }
+    rewritten.push(`${pair[1]} = ${JSON.stringify(decodeEscapes(pair[2]!.trim()))}`);
+  });
+
+  const decoded = parse(rewritten.join('\n')) as Record<string, Record<string, unknown>>;
+  const result = new Map<string, Map<string, string>>();
+  for (const name of groups) {
+    const values = new Map<string, string>();
+    for (const [key, value] of Object.entries(decoded[name] ?? {})) {
+      // ini turns the strings "true", "false" and "null" into JSON values; config values are text.
+      values.set(key, String(value));
+    }
+    result.set(name, values);
+  }
+  return result;
+}
+
+function decodeEscapes(value: string): string {
+  return value.replace(/\\([stnr\\])/g, (_match, code: string) => {
+    switch (code) {
+      case 's':
+        return ' ';
+      case 't':
+        return '\t';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      default:
+        return '\\';
+    }
+  });
+}

@@ -1,0 +1,2 @@
+export { createLogger, jsonReplacer, silentLogger, type Logger, type LoggerOptions, type LogMeta } from './logger.js';
+export { Redactor, REDACTED } from './redactor.js';

@@ -1,0 +1,55 @@
+export const REDACTED = '<redacted>';
+
+/** Meta keys whose values are never logged, whatever they contain. */
+const SECRET_KEY = /token|authorization|password|passphrase|secret|cookie|private.?key/i;
+/** Credentials in text: HTTP auth schemes followed by their credential, and passwords in URLs. */
+const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  [/\b(TargetToken|GatewayToken|Bearer|Basic)(\s+)[^\s"',;)}\]]+/g, `$1$2${REDACTED}`],
+  [/(\/\/[^/\s:@]+:)[^@/\s]+@/g, `$1${REDACTED}@`],
+  [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, `${REDACTED} private key`],
+];
+
+/**
+ * Removes secrets from log output: the literal secret values it was built with (tokens from the config,
+ * proxy passwords), anything that looks like an Authorization credential or a URL password, PEM private
+ * keys, and the value of any field whose name says it is a secret.
+ */
+export class Redactor {
+  readonly #secrets: readonly string[];
+
+  constructor(secrets: readonly string[] = []) {
+    // Longest first, so a secret containing another is replaced whole; very short values would
+    // shred ordinary words and are not real credentials.
+    this.#secrets = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  }
+
+  text(value: string): string {
+    let result = value;
+    for (const secret of this.#secrets) result = result.split(secret).join(REDACTED);
+    for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
+    return result;
+  }
+
+  /** A redacted copy of any JSON-like value (Errors become `{name, code, message}`). */
+  value(value: unknown, depth = 0): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth > 8) return '[too deep]';
+    if (value instanceof Error) return this.value(describeError(value), depth + 1);
+    if (Array.isArray(value)) return value.map((item) => this.value(item, depth + 1));
+    if (value instanceof Date) return value.toISOString();
+    const copy: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      copy[key] = SECRET_KEY.test(key) && inner !== undefined && inner !== null ? REDACTED : this.value(inner, depth + 1);
+    }
+    return copy;
+  }
+}
+
+function describeError(error: Error): Record<string, unknown> {
+  const described: Record<string, unknown> = { name: error.name, message: error.message };
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) described.code = code;
+  if (error.cause instanceof Error) described.cause = `${error.cause.name}: ${error.cause.message}`;
+  return described;
+}

@@ -1,0 +1,51 @@
+import test from 'ava';
+import { createLogger } from '../../../src/log/index.js';
+import { Capture } from '../../helpers/capture.js';
+
+function logTo(format: 'text' | 'json' | 'journal', level: 'error' | 'message' | 'debug' = 'debug', secrets: string[] = []) {
+  const stream = new Capture();
+  return { log: createLogger({ level, format, secrets, stream }), stream };
+}
+
+test('levels: log_level filters the less severe ones', (t) => {
+  const { log, stream } = logTo('json', 'message');
+  log.error('e');
+  log.critical('c');
+  log.warning('w');
+  log.message('m');
+  log.info('i');
+  log.debug('d');
+  t.deepEqual(stream.lines.map((line) => (JSON.parse(line) as { level: string }).level), ['error', 'critical', 'warning', 'message']);
+});
+
+test('level error shows only errors', (t) => {
+  const { log, stream } = logTo('json', 'error');
+  log.critical('c');
+  log.error('e');
+  t.is(stream.lines.length, 1);
+});
+
+test('journal format: syslog priority prefix per level, one line per entry', (t) => {
+  const { log, stream } = logTo('journal');
+  log.error('e');
+  log.critical('c');
+  log.warning('w');
+  log.message('m');
+  log.info('i');
+  log.debug('two\nlines');
+  t.deepEqual(stream.lines, ['<3>e', '<2>c', '<4>w', '<5>m', '<6>i', '<7>two ⏎ lines']);
+});
+
+test('text format: timestamp, level, component and fields', (t) => {
+  const { log, stream } = logTo('text');
+  log.child({ component: 'ddi' }).info('polled', { sleepMs: 30000, url: 'http://h/x' });
+  t.regex(stream.text, /^\d{4}-\d\d-\d\dT[\d:.]+Z info {5}\[ddi\] polled sleepMs=30000 url=http:\/\/h\/x\n$/);
+});
+
+test('json format: one object per line with meta and bigint values', (t) => {
+  const { log, stream } = logTo('json');
+  log.message('slot', { size: 12n, nested: { a: [1, 2] } });
+  const entry = JSON.parse(stream.lines[0]!) as Record<string, unknown>;
+  t.like(entry, { level: 'message', message: 'slot', size: '12', nested: { a: [1, 2] } });
+  t.regex(String(entry.time), /^\d{4}-/);
+});
