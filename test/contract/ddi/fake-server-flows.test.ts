@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { buildFeedback, DdiClient, isDdiActionClosedError, isDdiAuthError, isDdiNotFoundError, STATUS_CODES, type DdiClientOptions } from '../../../src/ddi/index.js';
 import { createTransport } from '../../../src/net/index.js';
 import { FakeHawkbit } from '../../fakes/hawkbit/index.js';
@@ -7,7 +7,7 @@ import { FakeHawkbit } from '../../fakes/hawkbit/index.js';
 const TOKEN = 'fake-target-token-7c1d';
 const FAST = { retries: 2, minDelayMs: 10, maxDelayMs: 50, jitter: 0 } as const;
 
-async function setup(t: import('ava').ExecutionContext, options: Partial<DdiClientOptions> = {}) {
+async function setup(t: ExecutionContext, options: Partial<DdiClientOptions> = {}) {
   const hb = await FakeHawkbit.start({ pollingSleep: '00:00:30', gatewayToken: 'gw-key-19ab' });
   const transport = createTransport({ env: {} });
   t.teardown(async () => {

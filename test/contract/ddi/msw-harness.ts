@@ -48,16 +48,15 @@ export class RawLog implements Logger {
   info = (m: string, meta?: LogMeta) => this.#add('info', m, meta);
   debug = (m: string, meta?: LogMeta) => this.#add('debug', m, meta);
   child = (meta: LogMeta): Logger => {
-    const parent = this;
     const merge = (own?: LogMeta) => ({ ...meta, ...own });
     return {
-      error: (m, o) => parent.error(m, merge(o)),
-      critical: (m, o) => parent.critical(m, merge(o)),
-      warning: (m, o) => parent.warning(m, merge(o)),
-      message: (m, o) => parent.message(m, merge(o)),
-      info: (m, o) => parent.info(m, merge(o)),
-      debug: (m, o) => parent.debug(m, merge(o)),
-      child: (more) => parent.child({ ...meta, ...more }),
+      error: (m, o) => this.error(m, merge(o)),
+      critical: (m, o) => this.critical(m, merge(o)),
+      warning: (m, o) => this.warning(m, merge(o)),
+      message: (m, o) => this.message(m, merge(o)),
+      info: (m, o) => this.info(m, merge(o)),
+      debug: (m, o) => this.debug(m, merge(o)),
+      child: (more) => this.child({ ...meta, ...more }),
     };
   };
 

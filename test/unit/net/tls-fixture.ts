@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 
 /** A throwaway CA (made with the openssl CLI) that signed a server certificate for 127.0.0.1 and a client certificate. */
 export interface Pki {
@@ -64,7 +65,7 @@ export async function startHttpsDdi(pki: Pki, options: { requireClientCert?: boo
     cert: pki.serverCert,
     ...(options.requireClientCert ? { ca: pki.ca, requestCert: true, rejectUnauthorized: true } : {}),
   }, (req, res) => {
-    const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate?.();
+    const peer = (req.socket as TLSSocket).getPeerCertificate?.();
     clients.push(peer && 'subject' in peer && peer.subject ? peer.subject.CN : undefined);
     res.writeHead(200, { 'content-type': 'application/hal+json' }).end(JSON.stringify({ config: { polling: { sleep: '00:00:42' } }, _links: {} }));
   });

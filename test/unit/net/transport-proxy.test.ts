@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { DdiClient, isDdiNetworkError } from '../../../src/ddi/index.js';
 import { createTransport, type TransportOptions } from '../../../src/net/index.js';
 import { FakeHawkbit } from '../../fakes/hawkbit/index.js';
@@ -86,7 +86,7 @@ test.after.always(async () => {
   pki?.cleanup();
 });
 
-function client(t: import('ava').ExecutionContext, server: string, ssl: boolean, options: TransportOptions) {
+function client(t: ExecutionContext, server: string, ssl: boolean, options: TransportOptions) {
   const transport = createTransport(options);
   t.teardown(() => transport.destroy());
   return new DdiClient({ server, ssl, tenant: 'DEFAULT', controllerId: 'dev-1', auth: { kind: 'target-token', token: 'tt-over-proxy' }, transport, retry: { retries: 0 } });

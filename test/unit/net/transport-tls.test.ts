@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { DdiClient, isDdiNetworkError } from '../../../src/ddi/index.js';
 import { createTransport, isTransportConfigError, type TransportOptions } from '../../../src/net/index.js';
 import { makePki, startHttpsDdi, type DdiHttpsServer, type Pki } from './tls-fixture.js';
@@ -19,7 +19,7 @@ test.after.always(async () => {
   pki?.cleanup();
 });
 
-async function poll(t: import('ava').ExecutionContext, hostPort: string, options: TransportOptions, auth: 'token' | 'cert' = 'token') {
+async function poll(t: ExecutionContext, hostPort: string, options: TransportOptions, auth: 'token' | 'cert' = 'token') {
   const transport = createTransport({ env: {}, ...options });
   t.teardown(() => transport.destroy());
   const client = new DdiClient({
