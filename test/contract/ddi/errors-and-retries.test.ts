@@ -1,5 +1,5 @@
 import test from 'ava';
-import { delay as mswDelay, http, HttpResponse } from 'msw';
+import { delay as mswDelay, http, HttpResponse, type JsonBodyType } from 'msw';
 import {
   buildFeedback, DdiClient, isDdiActionClosedError, isDdiAuthError, isDdiHttpError, isDdiNetworkError,
   isDdiNotFoundError, isDdiProtocolError, isDdiQuotaError,
@@ -10,7 +10,7 @@ import { baseOf, clientFor, controllerBase, RawLog, TOKEN, uniqueHost, useMsw } 
 const server = useMsw(test);
 
 /** A base handler answering `statuses` in turn (then 200), counting calls. */
-function sequence(host: string, statuses: { status: number; headers?: Record<string, string>; body?: unknown }[]) {
+function sequence(host: string, statuses: { status: number; headers?: Record<string, string>; body?: JsonBodyType }[]) {
   const calls = { count: 0 };
   server.use(http.get(baseOf(host), () => {
     const next = statuses[calls.count++];
@@ -147,7 +147,7 @@ for (const [what, body, message] of malformed) {
 
 test('an oversized body is refused as a DdiProtocolError', async (t) => {
   const host = uniqueHost();
-  server.use(http.get(baseOf(host), () => HttpResponse.json({ ...controllerBase() as object, padding: 'x'.repeat(10_000) })));
+  server.use(http.get(baseOf(host), () => HttpResponse.json({ ...controllerBase(), padding: 'x'.repeat(10_000) })));
   const error = await t.throwsAsync(clientFor(host, { maxBodyBytes: 2_000 }).poll());
   t.true(isDdiProtocolError(error), String(error));
   t.regex(error!.message, /larger than 2000 bytes/);

@@ -1,5 +1,5 @@
 import type { ExecutionContext, TestFn } from 'ava';
-import { setupServer, type SetupServerApi } from 'msw/node';
+import { setupServer, type SetupServer } from 'msw/node';
 import { DdiClient, type DdiClientOptions } from '../../../src/ddi/index.js';
 import type { Logger, LogMeta } from '../../../src/log/index.js';
 
@@ -7,7 +7,7 @@ export const TOKEN = 'msw-secret-token-4f2a9c';
 export const FAST_RETRY = { retries: 3, minDelayMs: 5, maxDelayMs: 2_000, jitter: 0, maxElapsedMs: 30_000 } as const;
 
 /** One msw server per test file, failing on any request no handler claims. */
-export function useMsw(test: TestFn): SetupServerApi {
+export function useMsw(test: TestFn): SetupServer {
   const server = setupServer();
   test.before(() => server.listen({ onUnhandledRequest: 'error' }));
   test.after.always(() => server.close());
@@ -65,7 +65,12 @@ export class RawLog implements Logger {
   }
 }
 
-export function controllerBase(links: Record<string, string> = {}, sleep = '00:01:00'): unknown {
+export interface ControllerBaseJson {
+  config: { polling: { sleep: string } };
+  _links: Record<string, { href: string }>;
+}
+
+export function controllerBase(links: Record<string, string> = {}, sleep = '00:01:00'): ControllerBaseJson {
   return { config: { polling: { sleep } }, _links: Object.fromEntries(Object.entries(links).map(([k, href]) => [k, { href }])) };
 }
 

@@ -66,7 +66,7 @@ export async function startHttpsDdi(pki: Pki, options: { requireClientCert?: boo
     ...(options.requireClientCert ? { ca: pki.ca, requestCert: true, rejectUnauthorized: true } : {}),
   }, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate?.();
-    clients.push(peer && 'subject' in peer && peer.subject ? peer.subject.CN : undefined);
+    clients.push(peer && 'subject' in peer && peer.subject ? String(peer.subject.CN) : undefined);
     res.writeHead(200, { 'content-type': 'application/hal+json' }).end(JSON.stringify({ config: { polling: { sleep: '00:00:42' } }, _links: {} }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
