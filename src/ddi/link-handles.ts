@@ -37,6 +37,14 @@ async function getJson(context: HandleContext, url: string, what: string, option
   return JsonReader.parse(response.text, what);
 }
 
+type FetchOptions = CallOptions & { actionHistory?: number };
+
+/** A fetch function for a deployment-shaped resource (deploymentBase, confirmationBase/{id}, installedBase). */
+function deploymentFetcher(context: HandleContext, href: string, actionId: string, key: 'deployment' | 'confirmation', what: string) {
+  return async (options: FetchOptions = {}): Promise<Deployment> =>
+    readDeploymentBase(await getJson(context, withHistory(href, options.actionHistory), `${what} ${actionId}`, options, actionId), key, context.baseUrl);
+}
+
 async function postFeedback(context: HandleContext, href: string, actionId: string, feedback: Feedback, options: CallOptions): Promise<void> {
   const body = feedbackBody(feedback, context.timestamp());
   await context.exchange.send({ method: 'POST', url: feedbackUrl(href), body, actionId, signal: options.signal });
@@ -47,8 +55,7 @@ export function deploymentHandle(context: HandleContext, href: string): Deployme
   return Object.freeze({
     actionId,
     href,
-    fetch: async (options: CallOptions & { actionHistory?: number } = {}): Promise<Deployment> =>
-      readDeploymentBase(await getJson(context, withHistory(href, options.actionHistory), `deployment ${actionId}`, options, actionId), 'deployment', context.baseUrl),
+    fetch: deploymentFetcher(context, href, actionId, 'deployment', 'deployment'),
     feedback: (feedback: Feedback, options: CallOptions = {}) => postFeedback(context, href, actionId, feedback, options),
   });
 }
@@ -78,8 +85,7 @@ export function confirmationHandle(context: HandleContext, href: string): Confir
   return Object.freeze({
     actionId,
     href,
-    fetch: async (options: CallOptions & { actionHistory?: number } = {}): Promise<Deployment> =>
-      readDeploymentBase(await getJson(context, withHistory(href, options.actionHistory), `confirmation ${actionId}`, options, actionId), 'confirmation', context.baseUrl),
+    fetch: deploymentFetcher(context, href, actionId, 'confirmation', 'confirmation'),
     respond: async (decision: ConfirmationDecision, details: { code?: number; details?: readonly string[] } = {}, options: CallOptions = {}): Promise<void> => {
       const feedback: ConfirmationFeedback = buildConfirmation(decision, details);
       await context.exchange.send({ method: 'POST', url: feedbackUrl(href), body: confirmationBody(feedback), actionId, signal: options.signal });
@@ -92,7 +98,6 @@ export function installedHandle(context: HandleContext, href: string): Installed
   return Object.freeze({
     actionId,
     href,
-    fetch: async (options: CallOptions & { actionHistory?: number } = {}): Promise<Deployment> =>
-      readDeploymentBase(await getJson(context, withHistory(href, options.actionHistory), `installed action ${actionId}`, options, actionId), 'deployment', context.baseUrl),
+    fetch: deploymentFetcher(context, href, actionId, 'deployment', 'installed action'),
   });
 }
