@@ -87,7 +87,7 @@ export class HttpExchange {
       if (request.signal?.aborted) throw request.signal.reason;
       this.#options.log.debug(`${method} ${pathOf(url)} failed after ${Date.now() - started} ms`, { method, path: pathOf(url) });
       if (timeout?.aborted) {
-        throw new DdiNetworkError('timeout', `${method} ${url}: no complete answer within ${this.#options.timeoutMs / 1000} s (timeout)`, { cause: error });
+        throw new DdiNetworkError('timeout', `${method} ${url}: no complete answer within ${this.#options.timeoutMs / 1000} s (timeout)`);
       }
       throw toNetworkError(error, method, url);
     }
@@ -134,7 +134,16 @@ function toNetworkError(error: unknown, method: string, url: string): Error {
   if (error instanceof DdiProtocolError) return error;
   const failure = describeNetworkFailure(error);
   const message = failure?.message ?? (error instanceof Error ? error.message : String(error));
-  return new DdiNetworkError(failure?.kind ?? 'other', `${method} ${url}: ${message}`, { cause: error });
+  return new DdiNetworkError(failure?.kind ?? 'other', `${method} ${url}: ${message}`, { cause: withoutRequest(error) });
+}
+
+/**
+ * An axios error holds the request config, headers included (the Authorization token): never keep it
+ * as a cause. Its own cause (the Node system or TLS error) is safe.
+ */
+function withoutRequest(error: unknown): unknown {
+  if (!axios.isAxiosError(error)) return error;
+  return error.cause ?? Object.assign(new Error(error.message), { code: error.code });
 }
 
 function headerOf(headers: unknown, name: string): string | undefined {

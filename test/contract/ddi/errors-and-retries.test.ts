@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import test from 'ava';
 import { delay as mswDelay, http, HttpResponse, type JsonBodyType } from 'msw';
 import {
@@ -107,6 +108,16 @@ test('request timeout: no complete answer within timeoutMs is a DdiNetworkError 
   const error = await t.throwsAsync(clientFor(host, { timeoutMs: 200, retry: { retries: 0 } }).poll());
   t.true(isDdiNetworkError(error) && error.kind === 'timeout', String(error));
   t.regex(error!.message, /timeout/);
+  t.false(inspect(error, { depth: 20 }).includes(TOKEN));
+});
+
+test('a network error keeps its low-level cause but never the request (and its Authorization header)', async (t) => {
+  const host = uniqueHost();
+  server.use(http.get(baseOf(host), () => HttpResponse.error()));
+  const error = await t.throwsAsync(clientFor(host, { retry: { retries: 0 } }).poll());
+  t.true(isDdiNetworkError(error), String(error));
+  t.truthy(error!.cause);
+  t.false(inspect(error, { depth: 20, showHidden: true }).includes(TOKEN));
 });
 
 test('abort ends a call at once, also while waiting between retries', async (t) => {
