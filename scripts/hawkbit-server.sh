@@ -159,13 +159,11 @@ start_server() {
 
 stop_server() {
   local pid work i
-  if [ ! -f "$pid_file" ]; then
-    log "no pid file $pid_file: nothing to stop"
-    return 0
-  fi
+  [ -f "$pid_file" ] || return 0
   pid="$(cat "$pid_file")"
   work="$(cat "$pid_file.dir" 2>/dev/null || true)"
   if kill -0 "$pid" 2>/dev/null; then
+    log "stopping hawkBit (pid $pid, RSS $(($(ps -o rss= -p "$pid" || echo 0) / 1024)) MiB)"
     kill -TERM "$pid"
     for i in $(seq 1 60); do
       kill -0 "$pid" 2>/dev/null || break
@@ -175,7 +173,6 @@ stop_server() {
       log "pid $pid ignored SIGTERM for 30s: killing it"
       kill -KILL "$pid" 2>/dev/null || true
     fi
-    log "stopped hawkBit (pid $pid)"
   fi
   rm -f "$pid_file" "$pid_file.dir" "$pid_file.url"
   case "$work" in

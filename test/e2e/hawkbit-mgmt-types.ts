@@ -3,9 +3,10 @@
  * and the functions that turn each version's JSON into them.
  *
  * Version differences handled here:
- * - action state: up to 0.9 `status` is `pending|finished` plus (from 0.3.0M8 on) `detailStatus`;
- *   from 0.10 `active: boolean` plus `status` = the detail. 0.3.0M7 and older send no detail at all,
- *   so the caller takes it from the newest status-history entry.
+ * - action state: up to 0.9 `status` is `pending|finished`, which later 0.x releases complete with
+ *   `detailStatus`; from 0.10 `active: boolean` plus `status` = the detail. 0.3.0M7 and older send no
+ *   detail at all, so the caller takes it from the newest status-history entry.
+ * - assignment: 0.3.0M1 answers only counts, no `assignedActions` (handled in hawkbit-mgmt.ts).
  * - configs: `PUT system/configs/{key}` answers 200 with the value up to 0.9, 204 from 0.10.
  */
 
@@ -26,7 +27,7 @@ export interface AssignOptions {
   /** Epoch ms; required for `timeforced`. */
   readonly forceTime?: number;
   readonly maintenanceWindow?: MaintenanceWindowSpec;
-  /** Only servers with the confirmation flow (0.3.0M8 and later) know this. */
+  /** Only servers with the user-confirmation flow (newer than 0.3.0M7) know this; others ignore it. */
   readonly confirmationRequired?: boolean;
 }
 

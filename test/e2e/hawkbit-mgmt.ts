@@ -86,7 +86,7 @@ export class HawkbitMgmt {
     return this.setConfig('pollingTime', time, opts);
   }
 
-  /** The user-confirmation flow (servers from 0.3.0M8; older ones answer 400 configKeyInvalid). */
+  /** The user-confirmation flow (servers newer than 0.3.0M7; older ones answer 400 configKeyInvalid). */
   setConfirmationFlow(enabled: boolean, opts: Opts = {}): Promise<void> {
     return this.setConfig('user.confirmation.flow.enabled', enabled, opts);
   }

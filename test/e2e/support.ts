@@ -24,6 +24,30 @@ export function e2eServer(): E2eServer {
   return { url, version };
 }
 
+/**
+ * Orders hawkBit versions (`0.2.4` < `0.3.0M1` < `0.3.0M7` < `0.3.0` < `1.0.0`): negative when `a` is
+ * older than `b`. A milestone `M<n>` comes before the release of the same number.
+ */
+export function compareVersions(a: string, b: string): number {
+  const parse = (version: string): number[] => {
+    const match = /^(\d+)\.(\d+)\.(\d+)(?:M(\d+))?$/.exec(version);
+    if (match === null) throw new Error(`not a hawkBit version: ${version}`);
+    const milestone = match[4] === undefined ? Number.MAX_SAFE_INTEGER : Number(match[4]);
+    return [Number(match[1]), Number(match[2]), Number(match[3]), milestone];
+  };
+  const [x, y] = [parse(a), parse(b)];
+  for (let i = 0; i < x.length; i++) {
+    const difference = (x[i] ?? 0) - (y[i] ?? 0);
+    if (difference !== 0) return Math.sign(difference);
+  }
+  return 0;
+}
+
+/** True when the server under test is `version` or newer. */
+export function serverAtLeast(server: E2eServer, version: string): boolean {
+  return compareVersions(server.version, version) >= 0;
+}
+
 /** Gateway token of the test tenant (a test value, not a secret). */
 export const GATEWAY_TOKEN = 'e2e-gateway-token-0123456789abcdef';
 
