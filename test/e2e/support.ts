@@ -4,7 +4,7 @@
  * and provisioning of targets and distribution sets through the management API.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { HawkbitMgmt } from './hawkbit-mgmt.js';
+import type { HawkbitMgmt } from './hawkbit-mgmt.js';
 import type { UploadedArtifact } from './hawkbit-mgmt-types.js';
 import { RawDdi } from './ddi-http.js';
 import { delay } from '../../src/lib/abort.js';
