@@ -146,8 +146,9 @@ start_server() {
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
       tail -n 40 "$log_file" >&2 || true
+      cp "$log_file" "$pid_file.log" || true
       stop_server
-      die "hawkBit $version did not answer within ${HAWKBIT_START_TIMEOUT:-240}s (log above)"
+      die "hawkBit $version did not answer within ${HAWKBIT_START_TIMEOUT:-240}s (log tail above, full log: $pid_file.log)"
     fi
     sleep 1
   done

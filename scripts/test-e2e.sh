@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 read -r -a versions <<<"${HAWKBIT_E2E_VERSIONS:-$(scripts/hawkbit-server.sh versions)}"
 state="$(mktemp -d "${TMPDIR:-/tmp}/hawkbit-e2e.XXXXXX")"
 pid_file="$state/server.pid"
+child=""
 cleanup() {
+  # Long steps run in the background and are awaited, so a signal is handled at once.
+  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
   scripts/hawkbit-server.sh stop --pid-file "$pid_file" || true
   rm -rf "$state"
 }
@@ -19,20 +22,29 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Runs a command in the background and waits for it; its exit status is returned.
+run() {
+  "$@" &
+  child=$!
+  local status=0
+  wait "$child" || status=$?
+  child=""
+  return "$status"
+}
+
 failed=0
-first=1
+scope=full
 for version in "${versions[@]}"; do
   started=$SECONDS
-  url="$(scripts/hawkbit-server.sh start --version "$version" --pid-file "$pid_file")"
-  scope=full
-  [ "$first" = 1 ] || scope=compat
+  run scripts/hawkbit-server.sh start --version "$version" --pid-file "$pid_file" >/dev/null
+  url="$(cat "$pid_file.url")"
   printf '\n==> e2e against hawkBit %s at %s (%s suite)\n' "$version" "$url" "$scope"
   if ! HAWKBIT_URL="$url" HAWKBIT_VERSION="$version" HAWKBIT_E2E_SCOPE="$scope" \
-      npx ava --config test/e2e/ava.config.js "$@"; then
+      run node_modules/.bin/ava --config test/e2e/ava.config.js "$@"; then
     failed=1
   fi
   scripts/hawkbit-server.sh stop --pid-file "$pid_file"
   printf '==> hawkBit %s: %ss including start and stop\n' "$version" "$((SECONDS - started))"
-  first=0
+  scope=compat
 done
 exit "$failed"
