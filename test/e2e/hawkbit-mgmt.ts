@@ -177,7 +177,7 @@ export class HawkbitMgmt {
     const response = await this.#call('get', path, [200], opts);
     const content: unknown = isJsonObject(response.data) ? response.data.content : undefined;
     if (!Array.isArray(content)) throw new MgmtApiError('GET', path, response.status, response.data);
-    return content.map((action) => (isJsonObject(action) && typeof action.id === 'number' ? action.id : NaN));
+    return content.flatMap((action) => (isJsonObject(action) && typeof action.id === 'number' ? [action.id] : []));
   }
 
   /** Polls an action until `done` holds (every 300 ms, at most `timeoutMs`); returns the last state. */
