@@ -15,5 +15,7 @@ function seed(): number | undefined {
  */
 export function propertyParams<T>(numRuns: number): Parameters<T> {
   const fixed = seed();
-  return { numRuns, ...(fixed === undefined ? {} : { seed: fixed }) };
+  // FC_RUNS=<n> runs a deeper search locally (e.g. 20000); CI keeps the bounded default.
+  const runs = Number(process.env.FC_RUNS);
+  return { numRuns: Number.isSafeInteger(runs) && runs > 0 ? runs : numRuns, ...(fixed === undefined ? {} : { seed: fixed }) };
 }
