@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { DdiClient, isDdiNetworkError } from '../../../src/ddi/index.js';
 import { createTransport, isTransportConfigError, type TransportOptions } from '../../../src/net/index.js';
-import { makePki, startHttpsDdi, type DdiHttpsServer, type Pki } from './tls-fixture.js';
+import { makePki, startHttpsDdi, type DdiHttpsServer, type Pki } from '../../helpers/tls-fixture.js';
 
 let pki: Pki;
 let plain: DdiHttpsServer;
