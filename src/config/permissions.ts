@@ -1,0 +1,46 @@
+import { statSync, type Stats } from 'node:fs';
+import type { Config, ConfigWarning } from './types.js';
+
+const GROUP_OR_OTHER_READ = 0o044;
+const OTHER_READ = 0o004;
+
+/**
+ * Warnings for secrets that other users can read: the config file when it holds a token or a proxy
+ * password and is group- or world-readable, and the client key (`ssl_key`) when it is world-readable.
+ * Each names the path and the fix. Files that cannot be stat'ed are left to the checks that read them.
+ */
+export function permissionWarnings(config: Config, stat: (path: string) => Stats = statSync): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const modeOf = (path: string): number | undefined => {
+    try {
+      return stat(path).mode & 0o777;
+    } catch {
+      return undefined;
+    }
+  };
+  const holdsSecret = config.auth.kind !== 'client-certificate' || (config.proxy !== undefined && /\/\/[^/@]*:[^/@]*@/.test(config.proxy));
+  const configMode = holdsSecret ? modeOf(config.file) : undefined;
+  if (configMode !== undefined && (configMode & GROUP_OR_OTHER_READ) !== 0) {
+    const secret = config.auth.kind === 'gateway-token' ? 'gateway_token' : config.auth.kind === 'target-token' ? 'auth_token' : 'a proxy password';
+    warnings.push({
+      key: config.auth.kind === 'client-certificate' ? 'client.proxy' : `client.${secret}`,
+      message: `${config.file} holds ${secret} but is readable by ${readers(configMode)} (mode ${octal(configMode)}); run: chmod 600 ${config.file}`,
+    });
+  }
+  const keyMode = config.sslKey !== undefined && config.sslEngine === undefined ? modeOf(config.sslKey) : undefined;
+  if (config.sslKey !== undefined && keyMode !== undefined && (keyMode & OTHER_READ) !== 0) {
+    warnings.push({
+      key: 'client.ssl_key',
+      message: `the client key ${config.sslKey} (ssl_key) is readable by every user (mode ${octal(keyMode)}); run: chmod 600 ${config.sslKey}`,
+    });
+  }
+  return warnings;
+}
+
+function readers(mode: number): string {
+  return (mode & 0o040) !== 0 && (mode & 0o004) !== 0 ? 'group and others' : (mode & 0o040) !== 0 ? 'its group' : 'others';
+}
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
