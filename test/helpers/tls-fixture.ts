@@ -4,7 +4,6 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
 
 /**
  * Throwaway certificates made with the openssl CLI for one test run: a server CA that signed a server
@@ -78,21 +77,12 @@ export function makePki(): Pki {
 export interface DdiHttpsServer {
   readonly server: Server;
   readonly hostPort: string;
-  /** Client certificate subjects seen (mTLS), one per request. */
-  readonly clients: (string | undefined)[];
   close(): Promise<void>;
 }
 
-/** An https server answering every GET with a minimal controller base. */
-export async function startHttpsDdi(pki: Pki, options: { requireClientCert?: boolean } = {}): Promise<DdiHttpsServer> {
-  const clients: (string | undefined)[] = [];
-  const server = createHttpsServer({
-    key: pki.serverKey,
-    cert: pki.serverCert,
-    ...(options.requireClientCert ? { ca: pki.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-  }, (req, res) => {
-    const peer = (req.socket as TLSSocket).getPeerCertificate?.();
-    clients.push(peer && 'subject' in peer && peer.subject ? String(peer.subject.CN) : undefined);
+/** A bare https server answering every request with a minimal controller base (for transport tests). */
+export async function startHttpsDdi(pki: Pki): Promise<DdiHttpsServer> {
+  const server = createHttpsServer({ key: pki.serverKey, cert: pki.serverCert }, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/hal+json' }).end(JSON.stringify({ config: { polling: { sleep: '00:00:42' } }, _links: {} }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -100,7 +90,6 @@ export async function startHttpsDdi(pki: Pki, options: { requireClientCert?: boo
   return {
     server,
     hostPort: `127.0.0.1:${port}`,
-    clients,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
