@@ -64,7 +64,7 @@ test('property: the client turns any server JSON into typed results or a DdiProt
       });
       return ok;
     }),
-    propertyParams(150),
+    propertyParams(100),
   );
   for (const line of log.lines) t.false(line.includes(TOKEN), line);
 });
