@@ -1,0 +1,136 @@
+import type { Authentication, Config } from '../config/types.js';
+import { silentLogger, type Logger } from '../log/index.js';
+import type { Transport } from '../net/index.js';
+import { packageVersion } from '../version.js';
+import type { CallOptions, DdiApi, PollResult } from './handles.js';
+import { HttpExchange } from './http-exchange.js';
+import { JsonReader } from './json-reader.js';
+import { cancelHandle, configDataHandle, confirmationHandle, deploymentHandle, installedHandle, type HandleContext } from './link-handles.js';
+import type { AutoConfirmState } from './model.js';
+import { parsePollingSleep } from './polling-sleep.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { readAutoConfirm, readControllerBase } from './wire.js';
+
+export interface DdiClientOptions {
+  /** `host[:port][/prefix]`, as `hawkbit_server`. */
+  readonly server: string;
+  /** https (true) or http. */
+  readonly ssl: boolean;
+  readonly tenant: string;
+  readonly controllerId: string;
+  readonly auth: Authentication;
+  /** Agents with TLS/proxy settings (src/net); Node's defaults when absent. */
+  readonly transport?: Pick<Transport, 'httpAgent' | 'httpsAgent'>;
+  readonly log?: Logger;
+  readonly userAgent?: string;
+  /** Whole-request timeout in ms (config `timeout`); 0 = none. Default 60 s. */
+  readonly timeoutMs?: number;
+  /** Largest JSON answer accepted; default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Send Authorization on artifact downloads (config `send_download_authentication`); default true. */
+  readonly sendDownloadAuthentication?: boolean;
+  /** Feedback `timestamp`: return epoch ms only when the clock is known to be synchronised. Default: omitted. */
+  readonly timestamp?: () => number | undefined;
+}
+
+const CREDENTIAL_HINTS: Readonly<Record<Authentication['kind'], string>> = {
+  'target-token': "check auth_token (the target's security token in hawkBit) and that target token authentication is enabled for the tenant",
+  'gateway-token': "check gateway_token (the tenant's gateway security token) and that gateway token authentication is enabled for the tenant",
+  'client-certificate': 'check ssl_key/ssl_cert and that the reverse proxy in front of hawkBit accepts this client certificate',
+};
+
+/** The hawkBit DDI client: polls the controller base and hands out typed handles for its links. */
+export class DdiClient implements DdiApi {
+  readonly baseUrl: string;
+  readonly #context: HandleContext;
+  readonly #authorization: string | undefined;
+  readonly #sendDownloadAuthentication: boolean;
+  #etag: string | undefined;
+  #last: PollResult | undefined;
+
+  constructor(options: DdiClientOptions) {
+    const scheme = options.ssl ? 'https' : 'http';
+    const server = options.server.replace(/\/+$/, '');
+    this.baseUrl = `${scheme}://${server}/${encodeURIComponent(options.tenant)}/controller/v1/${encodeURIComponent(options.controllerId)}`;
+    const auth = options.auth;
+    this.#authorization = auth.kind === 'target-token' ? `TargetToken ${auth.token}` : auth.kind === 'gateway-token' ? `GatewayToken ${auth.token}` : undefined;
+    this.#sendDownloadAuthentication = options.sendDownloadAuthentication ?? true;
+    const exchange = new HttpExchange({
+      transport: options.transport,
+      authorization: this.#authorization,
+      credentialHint: CREDENTIAL_HINTS[auth.kind],
+      userAgent: options.userAgent ?? `hawkbit-rauc/${packageVersion()}`,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      log: (options.log ?? silentLogger()).child({ component: 'ddi' }),
+    });
+    this.#context = { exchange, baseUrl: this.baseUrl, timestamp: options.timestamp ?? (() => undefined) };
+  }
+
+  static fromConfig(config: Config, deps: { log: Logger; transport: Pick<Transport, 'httpAgent' | 'httpsAgent'>; userAgent?: string; timestamp?: () => number | undefined }): DdiClient {
+    return new DdiClient({
+      server: config.hawkbitServer,
+      ssl: config.ssl,
+      tenant: config.tenantId,
+      controllerId: config.targetName,
+      auth: config.auth,
+      transport: deps.transport,
+      log: deps.log,
+      timeoutMs: config.timeoutMs,
+      sendDownloadAuthentication: config.sendDownloadAuthentication,
+      ...(deps.userAgent === undefined ? {} : { userAgent: deps.userAgent }),
+      ...(deps.timestamp === undefined ? {} : { timestamp: deps.timestamp }),
+    });
+  }
+
+  /** GET the controller base. With an unchanged ETag (304) the previous handles come back, `notModified: true`. */
+  async poll(options: CallOptions = {}): Promise<PollResult> {
+    const conditional = this.#last !== undefined && this.#etag !== undefined;
+    const response = await this.#context.exchange.send({
+      method: 'GET',
+      url: this.baseUrl,
+      signal: options.signal,
+      ...(conditional ? { ifNoneMatch: this.#etag } : {}),
+    });
+    if (response.status === 304 && this.#last !== undefined) return { ...this.#last, notModified: true };
+    const base = readControllerBase(JsonReader.parse(response.text, 'controller base'), this.baseUrl);
+    const context = this.#context;
+    const { links } = base;
+    const result: PollResult = Object.freeze({
+      sleepMs: parsePollingSleep(base.sleep),
+      notModified: false,
+      ...(links.deploymentBase ? { deployment: deploymentHandle(context, links.deploymentBase) } : {}),
+      ...(links.cancelAction ? { cancel: cancelHandle(context, links.cancelAction) } : {}),
+      ...(links.configData ? { configData: configDataHandle(context, links.configData) } : {}),
+      ...(links.confirmationBase ? { confirmation: confirmationHandle(context, links.confirmationBase) } : {}),
+      ...(links.installedBase ? { installed: installedHandle(context, links.installedBase) } : {}),
+    });
+    this.#etag = response.etag;
+    this.#last = result;
+    return result;
+  }
+
+  async autoConfirmState(options: CallOptions = {}): Promise<AutoConfirmState> {
+    const response = await this.#context.exchange.send({ method: 'GET', url: `${this.baseUrl}/confirmationBase`, signal: options.signal });
+    return readAutoConfirm(JsonReader.parse(response.text, 'confirmation base'));
+  }
+
+  async activateAutoConfirm(details: { initiator?: string; remark?: string } = {}, options: CallOptions = {}): Promise<void> {
+    const body: Record<string, string> = {};
+    if (details.initiator !== undefined) body.initiator = details.initiator;
+    if (details.remark !== undefined) body.remark = details.remark;
+    await this.#context.exchange.send({ method: 'POST', url: `${this.baseUrl}/confirmationBase/activateAutoConfirm`, body, signal: options.signal });
+  }
+
+  async deactivateAutoConfirm(options: CallOptions = {}): Promise<void> {
+    await this.#context.exchange.send({ method: 'POST', url: `${this.baseUrl}/confirmationBase/deactivateAutoConfirm`, signal: options.signal });
+  }
+
+  downloadHeaders(): Readonly<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    if (this.#sendDownloadAuthentication && this.#authorization !== undefined) headers.Authorization = this.#authorization;
+    return Object.freeze(headers);
+  }
+}

@@ -1,0 +1,44 @@
+import { HawkbitRaucError, isErrorNamed } from '../lib/errors.js';
+
+/** A TLS or proxy setting that cannot be used (unreadable file, bad proxy URL, OpenSSL engine). */
+export class TransportConfigError extends HawkbitRaucError {
+  override readonly name = 'TransportConfigError';
+  readonly code = 'TRANSPORT_CONFIG';
+
+  /** The config key at fault, e.g. `ca_file`, `ssl_engine`, `HTTPS_PROXY`. */
+  constructor(readonly key: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function isTransportConfigError(value: unknown): value is TransportConfigError {
+  return isErrorNamed(value, 'TransportConfigError');
+}
+
+/** The proxy did not open a CONNECT tunnel (its status code is kept; the proxy's credentials are not). */
+export class ProxyTunnelError extends HawkbitRaucError {
+  override readonly name = 'ProxyTunnelError';
+  readonly code = 'PROXY_TUNNEL';
+
+  constructor(readonly status: number | undefined, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export function isProxyTunnelError(value: unknown): value is ProxyTunnelError {
+  return isErrorNamed(value, 'ProxyTunnelError');
+}
+
+/** No connection (TCP, proxy tunnel and TLS handshake) within `connect_timeout`. */
+export class ConnectTimeoutError extends HawkbitRaucError {
+  override readonly name = 'ConnectTimeoutError';
+  readonly code = 'CONNECT_TIMEOUT';
+
+  constructor(readonly target: string, readonly timeoutMs: number) {
+    super(`no connection to ${target} within ${timeoutMs / 1000} s (connect_timeout)`);
+  }
+}
+
+export function isConnectTimeoutError(value: unknown): value is ConnectTimeoutError {
+  return isErrorNamed(value, 'ConnectTimeoutError');
+}

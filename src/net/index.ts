@@ -1,0 +1,12 @@
+export { createTransport, type Transport, type TransportOptions } from './transport.js';
+export { describeNetworkFailure, type NetworkFailure, type NetworkFailureKind } from './describe-failure.js';
+export {
+  ConnectTimeoutError,
+  isConnectTimeoutError,
+  isProxyTunnelError,
+  isTransportConfigError,
+  ProxyTunnelError,
+  TransportConfigError,
+} from './errors.js';
+export { bypassesProxy, parseNoProxy, type NoProxyRule } from './no-proxy.js';
+export { parseProxyUrl, proxyFor, resolveProxySettings, type Environment, type ProxyEndpoint, type ProxySettings } from './proxy-settings.js';

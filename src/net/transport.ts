@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { Config } from '../config/types.js';
+import { errorMessage } from '../lib/errors.js';
+import { ProxyAwareHttpAgent, ProxyAwareHttpsAgent, type TlsSettings } from './agents.js';
+import { TransportConfigError } from './errors.js';
+import { resolveProxySettings, type Environment, type ProxySettings } from './proxy-settings.js';
+
+/** What the transport needs of the config (all optional, so tests stay short), plus the environment. */
+export type TransportOptions = Partial<
+  Pick<Config, 'ssl' | 'sslVerify' | 'caFile' | 'sslKey' | 'sslCert' | 'sslEngine' | 'proxy' | 'connectTimeoutMs'>
+> & {
+  /** Where HTTP(S)_PROXY and NO_PROXY are read from; default `process.env`. */
+  readonly env?: Environment;
+};
+
+/**
+ * The shared connection layer for the DDI client and the downloader: keep-alive agents that apply the
+ * TLS settings, the proxy (CONNECT tunnel for https) and the connect timeout. Usable with axios
+ * (`httpAgent`/`httpsAgent`, `proxy: false`) and with plain `http.request`/`https.request` (`agent`).
+ */
+export interface Transport {
+  readonly httpAgent: HttpAgent;
+  readonly httpsAgent: HttpsAgent;
+  /** True when a client certificate is presented (mTLS). */
+  readonly clientCertificate: boolean;
+  /** One line for the log: verification, CA file, client certificate, proxies. Never a secret. */
+  describe(): string;
+  /** Closes idle kept-alive sockets (call on shutdown and in tests). */
+  destroy(): void;
+}
+
+export function createTransport(options: TransportOptions = {}): Transport {
+  if (options.sslEngine !== undefined) {
+    throw new TransportConfigError(
+      'ssl_engine',
+      `'ssl_engine' (${options.sslEngine}) is set, but Node.js cannot load keys through OpenSSL engines: ` +
+        'give ssl_key as a PEM key file instead, or terminate mTLS in a local proxy',
+    );
+  }
+  const useClientCert = options.ssl !== false && options.sslKey !== undefined && options.sslCert !== undefined;
+  const tls: TlsSettings = {
+    rejectUnauthorized: options.sslVerify !== false,
+    ...(options.caFile === undefined ? {} : { ca: [...rootCertificates, readPem(options.caFile, 'ca_file')] }),
+    ...(useClientCert ? { key: readPem(options.sslKey!, 'ssl_key'), cert: readPem(options.sslCert!, 'ssl_cert') } : {}),
+  };
+  const proxies = resolveProxySettings(options.proxy, options.env ?? process.env);
+  const settings = { proxies, connectTimeoutMs: options.connectTimeoutMs ?? 20_000 };
+  const httpAgent = new ProxyAwareHttpAgent(settings);
+  const httpsAgent = new ProxyAwareHttpsAgent(settings, tls);
+  return {
+    httpAgent,
+    httpsAgent,
+    clientCertificate: useClientCert,
+    describe: () => describeTransport(options, useClientCert, proxies),
+    destroy: () => {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+function readPem(path: string, key: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TransportConfigError(key, `cannot read '${key}' ${path}: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+function describeTransport(options: TransportOptions, clientCert: boolean, proxies: ProxySettings): string {
+  const parts = [
+    options.sslVerify === false ? 'certificate verification OFF (ssl_verify=false)' : 'certificates verified',
+    options.caFile === undefined ? 'default CAs' : `default CAs + ${options.caFile}`,
+    clientCert ? `client certificate ${options.sslCert}` : 'no client certificate',
+    `https proxy ${proxies.https?.display ?? 'none'}`,
+    `http proxy ${proxies.http?.display ?? 'none'}`,
+  ];
+  if (proxies.noProxy.length > 0) parts.push(`no proxy for ${proxies.noProxy.map((r) => (r.port === undefined ? r.host : `${r.host}:${r.port}`)).join(',')}`);
+  parts.push(`connect timeout ${options.connectTimeoutMs === 0 ? 'none' : `${(options.connectTimeoutMs ?? 20_000) / 1000} s`}`);
+  return parts.join('; ');
+}

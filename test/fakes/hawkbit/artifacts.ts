@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type HashName = 'md5' | 'sha1' | 'sha256';
+
+/** One artifact as pushed by a test. */
+export interface ArtifactSpec {
+  readonly filename: string;
+  readonly content: Buffer;
+  /** Hashes left out of the deployment JSON (old servers have no sha256). */
+  readonly omitHashes?: readonly HashName[];
+  /** Bytes served instead of `content` (hashes stay those of `content`): a permanent hash mismatch. */
+  readonly servedContent?: Buffer;
+}
+
+export interface StoredArtifact extends ArtifactSpec {
+  readonly hashes: Readonly<Record<HashName, string>>;
+}
+
+export function storeArtifact(spec: ArtifactSpec): StoredArtifact {
+  const hash = (name: HashName) => createHash(name).update(spec.content).digest('hex');
+  return { ...spec, hashes: { md5: hash('md5'), sha1: hash('sha1'), sha256: hash('sha256') } };
+}
+
+/** DdiArtifact JSON, with the links the default server emits (`download-http`, `md5sum-http`). */
+export function artifactJson(artifact: StoredArtifact, moduleUrl: string): Record<string, unknown> {
+  const hashes: Record<string, string> = {};
+  for (const name of ['sha1', 'md5', 'sha256'] as const) {
+    if (!artifact.omitHashes?.includes(name)) hashes[name] = artifact.hashes[name];
+  }
+  const href = `${moduleUrl}/artifacts/${encodeURIComponent(artifact.filename)}`;
+  return {
+    filename: artifact.filename,
+    hashes,
+    size: artifact.content.length,
+    _links: { 'download-http': { href }, 'md5sum-http': { href: `${href}.MD5SUM` } },
+  };
+}
+
+/** How the next artifact response misbehaves (set through FakeHawkbit fault hooks). */
+export interface DownloadFault {
+  readonly corrupt: boolean;
+  /** Close the connection after this many body bytes (the headers promise the full length). */
+  readonly interruptAfter: number | undefined;
+}
+
+/** Serves artifact bytes with single-range support (206/416), like hawkBit's download resource. */
+export function serveArtifact(req: IncomingMessage, res: ServerResponse, artifact: StoredArtifact, fault: DownloadFault): void {
+  let body = artifact.servedContent ?? artifact.content;
+  const total = body.length;
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/octet-stream',
+    'accept-ranges': 'bytes',
+    etag: `"${artifact.hashes.sha1}"`,
+    'content-disposition': `attachment;filename=${encodeURIComponent(artifact.filename)}`,
+  };
+  let status = 200;
+  const range = req.headers.range;
+  if (range !== undefined) {
+    const parsed = parseRange(range, total);
+    if (parsed === undefined) {
+      res.writeHead(416, { 'content-range': `bytes */${total}` }).end();
+      return;
+    }
+    status = 206;
+    headers['content-range'] = `bytes ${parsed.start}-${parsed.end}/${total}`;
+    body = body.subarray(parsed.start, parsed.end + 1);
+  }
+  if (fault.corrupt && body.length > 0) {
+    body = Buffer.from(body);
+    body[0] = body[0]! ^ 0xff;
+  }
+  headers['content-length'] = body.length;
+  res.writeHead(status, headers);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  if (fault.interruptAfter !== undefined && fault.interruptAfter < body.length) {
+    res.write(body.subarray(0, fault.interruptAfter), () => res.destroy());
+    return;
+  }
+  res.end(body);
+}
+
+function parseRange(header: string, total: number): { start: number; end: number } | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    start = Math.max(0, total - Number(match[2]));
+    end = total - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? total - 1 : Math.min(Number(match[2]), total - 1);
+  }
+  return start <= end && start < total ? { start, end } : undefined;
+}

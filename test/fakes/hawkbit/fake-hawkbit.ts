@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serveArtifact } from './artifacts.js';
+import { FakeTarget, type Reply, type TargetHost } from './fake-target.js';
+
+export interface FakeHawkbitOptions {
+  /** `config.polling.sleep` sent to every target; default `00:05:00`. */
+  readonly pollingSleep?: string;
+  /** Enables gateway token authentication with this tenant key. */
+  readonly gatewayToken?: string;
+  readonly tenant?: string;
+  /** Status of quota errors: 403 (hawkBit ≤ 0.9) or 429 (0.10 on); default 429. */
+  readonly quotaStatus?: 403 | 429;
+  /** Intermediate status entries allowed per action (hawkBit: 1000; tests usually disable it). */
+  readonly maxStatusEntries?: number;
+}
+
+/** One request as the fake saw it. The Authorization value is not kept: only its scheme and whether it was accepted. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path with query string. */
+  readonly path: string;
+  readonly auth: 'TargetToken' | 'GatewayToken' | 'none' | 'other';
+  readonly authAccepted: boolean;
+  /** Request headers without `authorization` and `proxy-authorization`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Parsed JSON body of POST/PUT (undefined when none or not JSON). */
+  readonly body: unknown;
+}
+
+interface Fault {
+  remaining: number;
+  readonly match: RegExp | undefined;
+}
+
+/**
+ * An in-process hawkBit DDI server on 127.0.0.1 (random port) speaking the real server's JSON, for tests.
+ * See README.md in this folder for the DSL.
+ */
+export class FakeHawkbit {
+  readonly requests: RecordedRequest[] = [];
+  readonly tenant: string;
+  readonly #targets = new Map<string, FakeTarget>();
+  readonly #options: FakeHawkbitOptions;
+  readonly #failures: (Fault & { status: number; retryAfter?: string; body?: unknown })[] = [];
+  readonly #delays: (Fault & { ms: number })[] = [];
+  readonly #downloadFaults: (Fault & { corrupt: boolean; interruptAfter?: number })[] = [];
+  #server: Server | undefined;
+  #pollingSleep: string;
+  #ids = 0;
+
+  private constructor(options: FakeHawkbitOptions) {
+    this.#options = options;
+    this.tenant = options.tenant ?? 'DEFAULT';
+    this.#pollingSleep = options.pollingSleep ?? '00:05:00';
+  }
+
+  static async start(options: FakeHawkbitOptions = {}): Promise<FakeHawkbit> {
+    const hb = new FakeHawkbit(options);
+    const server = createServer((req, res) => void hb.#dispatch(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    hb.#server = server;
+    return hb;
+  }
+
+  /** `host:port`, as `hawkbit_server` wants it. */
+  get hostPort(): string {
+    const address = this.#server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('fake hawkBit is not running');
+    return `127.0.0.1:${address.port}`;
+  }
+
+  get url(): string {
+    return `http://${this.hostPort}`;
+  }
+
+  addTarget(controllerId: string, options: { token?: string } = {}): FakeTarget {
+    const host: TargetHost = {
+      baseUrl: (id) => `${this.url}/${this.tenant}/controller/v1/${encodeURIComponent(id)}`,
+      nextId: () => ++this.#ids,
+      quotaStatus: this.#options.quotaStatus ?? 429,
+      maxStatusEntries: this.#options.maxStatusEntries ?? Number.POSITIVE_INFINITY,
+      pollingSleep: () => this.#pollingSleep,
+    };
+    const target = new FakeTarget(controllerId, options.token, host);
+    this.#targets.set(controllerId, target);
+    return target;
+  }
+
+  target(controllerId: string): FakeTarget | undefined {
+    return this.#targets.get(controllerId);
+  }
+
+  setPollingSleep(sleep: string): void {
+    this.#pollingSleep = sleep;
+  }
+
+  /** The next `count` requests (whose path matches `match`, if given) are answered with `status`. */
+  failNext(count: number, status: number, options: { retryAfter?: string | number; body?: unknown; match?: RegExp } = {}): void {
+    this.#failures.push({ remaining: count, status, match: options.match, body: options.body, ...(options.retryAfter === undefined ? {} : { retryAfter: String(options.retryAfter) }) });
+  }
+
+  /** The next `count` (default 1) matching requests are answered `ms` later. */
+  delayNext(ms: number, options: { count?: number; match?: RegExp } = {}): void {
+    this.#delays.push({ remaining: options.count ?? 1, match: options.match, ms });
+  }
+
+  /** The next `count` artifact downloads serve a body with a flipped first byte (hash mismatch). */
+  corruptNextDownloads(count: number): void {
+    this.#downloadFaults.push({ remaining: count, match: undefined, corrupt: true });
+  }
+
+  /** The next `count` artifact downloads stop after `afterBytes` body bytes (connection closed). */
+  interruptNextDownloads(count: number, afterBytes: number): void {
+    this.#downloadFaults.push({ remaining: count, match: undefined, corrupt: false, interruptAfter: afterBytes });
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.#handle(req, res);
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `fake hawkBit: ${(error as Error).message}` }));
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const raw = await readBody(req);
+    const { auth, credential } = parseAuthorization(req.headers.authorization);
+    const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
+    const [tenant, controller, version, controllerId, ...rest] = segments;
+    const isDdi = tenant === this.tenant && controller === 'controller' && version === 'v1' && controllerId !== undefined;
+    let target = isDdi ? this.#targets.get(controllerId) : undefined;
+    const gatewayOk = auth === 'GatewayToken' && this.#options.gatewayToken !== undefined && credential === this.#options.gatewayToken;
+    if (isDdi && !target && gatewayOk) target = this.addTarget(controllerId); // the real server registers unknown targets
+    const authAccepted = target !== undefined && (gatewayOk || (auth === 'TargetToken' && target.token !== undefined && credential === target.token));
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw) });
+
+    const delayed = take(this.#delays, url.pathname);
+    if (delayed) await sleep(delayed.ms);
+    const failure = take(this.#failures, url.pathname);
+    if (failure) return send(res, req, { status: failure.status, json: failure.body }, failure.retryAfter);
+    if (!isDdi) return send(res, req, { status: 404 });
+    if (!authAccepted || !target) return send(res, req, { status: 401 });
+
+    if (rest[0] === 'softwaremodules' && rest[2] === 'artifacts' && rest[3] !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      return this.#artifact(req, res, target, Number(rest[1]), rest[3]);
+    }
+    return send(res, req, target.handle(req.method ?? 'GET', rest, url.searchParams, parseJson(raw)));
+  }
+
+  #artifact(req: IncomingMessage, res: ServerResponse, target: FakeTarget, moduleId: number, file: string): void {
+    const md5sum = file.endsWith('.MD5SUM');
+    const filename = md5sum ? file.slice(0, -'.MD5SUM'.length) : file;
+    const artifact = target.actions.map((a) => a.findArtifact(moduleId, filename)).find((a) => a !== undefined);
+    if (!artifact) return send(res, req, { status: 404 });
+    if (md5sum) {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`${artifact.hashes.md5}  ${artifact.filename}\n`);
+      return;
+    }
+    const fault = take(this.#downloadFaults, '');
+    serveArtifact(req, res, artifact, { corrupt: fault?.corrupt ?? false, interruptAfter: fault?.interruptAfter });
+  }
+}
+
+function take<T extends Fault>(faults: T[], path: string): T | undefined {
+  const fault = faults.find((f) => f.remaining > 0 && (f.match === undefined || f.match.test(path)));
+  if (fault) fault.remaining -= 1;
+  return fault;
+}
+
+/** Writes a reply; GET JSON answers carry an ETag and honour If-None-Match, like hawkBit's shallow ETag filter. */
+function send(res: ServerResponse, req: IncomingMessage, reply: Reply, retryAfter?: string): void {
+  const headers: Record<string, string> = {};
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  if (reply.json === undefined) {
+    res.writeHead(reply.status, headers).end();
+    return;
+  }
+  const text = JSON.stringify(reply.json);
+  headers['content-type'] = 'application/hal+json';
+  if (req.method === 'GET' && reply.status === 200) {
+    const etag = `"0${createHash('md5').update(text).digest('hex')}"`;
+    headers.etag = etag;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+  }
+  res.writeHead(reply.status, headers).end(text);
+}
+
+function parseAuthorization(header: string | undefined): { auth: RecordedRequest['auth']; credential: string | undefined } {
+  if (header === undefined) return { auth: 'none', credential: undefined };
+  const match = /^(TargetToken|GatewayToken) (.+)$/.exec(header);
+  return match ? { auth: match[1] as 'TargetToken' | 'GatewayToken', credential: match[2] } : { auth: 'other', credential: undefined };
+}
+
+function safeHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name === 'authorization' || name === 'proxy-authorization' || value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
