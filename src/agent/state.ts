@@ -37,6 +37,15 @@ export interface ActionRecord {
   readonly files: readonly string[];
 }
 
+/** What a reboot must show: a boot id other than this one, and RAUC booting the expected slot. */
+export interface RebootData {
+  readonly action: ActionRecord;
+  /** Boot id before the reboot. */
+  readonly bootId: string;
+  /** The slot RAUC made primary (e.g. `rootfs.1`), which must be booted after the reboot. */
+  readonly expectedSlot: string | undefined;
+}
+
 export type Outcome =
   | { readonly result: 'success'; readonly details: readonly string[] }
   | { readonly result: 'failure'; readonly code: number; readonly details: readonly string[] };
@@ -55,13 +64,8 @@ export type Phase =
       readonly startedAt: number;
       readonly bootId: string;
     }
-  | {
-      readonly kind: 'rebootPending' | 'verifying';
-      readonly action: ActionRecord;
-      readonly bootId: string;
-      /** The slot RAUC made primary (e.g. `rootfs.1`), which must be booted after the reboot. */
-      readonly expectedSlot: string | undefined;
-    }
+  | ({ readonly kind: 'rebootPending' } & RebootData)
+  | ({ readonly kind: 'verifying' } & RebootData)
   | { readonly kind: 'reporting'; readonly action: ActionRecord; readonly outcome: Outcome }
   | { readonly kind: 'cleanup'; readonly action: ActionRecord };
 
