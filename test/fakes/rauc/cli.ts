@@ -10,7 +10,7 @@ it receives as one JSON line.
   --compatible <text>   Compatible (default "Test Device")
   --variant <text>      Variant
   --boot-slot <name>    booted bootname (default A)
-  --delay-ms <n>        wait before each progress step
+  --delay-ms <n>        wait between progress steps
   --bundle-version <v>  what Info() and an installed slot report (default 1.0)
   --vanish              leave the bus halfway through an install
   --busy                act as if an install were running

@@ -19,7 +19,7 @@ export interface FakeRaucOptions {
   /** Completed's code (default 0); LastError gets `lastError` when it is not 0. */
   readonly resultCode?: number;
   readonly lastError?: string;
-  /** Wait before each Progress step (default 0). */
+  /** Wait between Progress steps (default 0; the first step comes at once). */
   readonly delayMs?: number;
   /** Drop off the bus halfway through the progress (like a crash). */
   readonly vanishMidInstall?: boolean;
@@ -183,7 +183,7 @@ export class FakeRaucService implements InstallerBackend {
         this.#leave();
         return;
       }
-      if (options.delayMs) await sleep(options.delayMs, undefined, { signal: this.#stop.signal });
+      if (index > 0 && options.delayMs) await sleep(options.delayMs, undefined, { signal: this.#stop.signal });
       else await new Promise((resolve) => setImmediate(resolve));
       if (this.#stop.signal.aborted) return;
       this.progress = [step.percentage, step.message, step.depth];
