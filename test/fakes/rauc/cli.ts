@@ -60,17 +60,11 @@ const fake = await FakeRaucService.start({
   vanishMidInstall: values.vanish,
   busy: values.busy,
   legacyOnly: values['legacy-only'],
+  onCall: (call) => process.stdout.write(`${JSON.stringify(call, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`),
 });
 process.stdout.write('ready\n');
 
-let printed = 0;
-const report = setInterval(() => {
-  for (const call of fake.calls.slice(printed)) process.stdout.write(`${JSON.stringify(call, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
-  printed = fake.calls.length;
-}, 100);
-
 const shutdown = (): void => {
-  clearInterval(report);
   void fake.stop().then(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);

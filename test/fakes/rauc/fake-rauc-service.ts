@@ -29,6 +29,8 @@ export interface FakeRaucOptions {
   readonly legacyOnly?: boolean;
   /** What Info() and an installed slot report (default: the fake's compatible, version 1.0). */
   readonly bundle?: { readonly compatible?: string; readonly version?: string };
+  /** Called with each call once it is complete (installs: with `received`/`readError`, before Completed). */
+  readonly onCall?: (call: FakeCall) => void;
 }
 
 /** One method call the fake received. */
@@ -128,7 +130,7 @@ export class FakeRaucService implements InstallerBackend {
   }
 
   async info(bundle: string): Promise<[string, string]> {
-    this.calls.push({ method: 'Info', source: bundle });
+    this.#record({ method: 'Info', source: bundle });
     await digestSource(bundle, {}).catch(() => {
       throw new DBusError(RAUC_ERROR, 'rauc info error');
     });
@@ -136,21 +138,26 @@ export class FakeRaucService implements InstallerBackend {
   }
 
   mark(state: string, slot: string): [string, string] {
-    this.calls.push({ method: 'Mark', state, slot });
+    this.#record({ method: 'Mark', state, slot });
     this.#refuseWhileBusy('already processing a different method');
     return this.#slots.mark(state, slot);
   }
 
   getSlotStatus(): [string, Record<string, Variant>][] {
-    this.calls.push({ method: 'GetSlotStatus' });
+    this.#record({ method: 'GetSlotStatus' });
     this.#refuseWhileBusy('already processing a different method');
     return this.#slots.status();
   }
 
   getPrimary(): string {
-    this.calls.push({ method: 'GetPrimary' });
+    this.#record({ method: 'GetPrimary' });
     this.#refuseWhileBusy('already processing a different method');
     return this.#slots.primary;
+  }
+
+  #record(call: FakeCall): void {
+    this.calls.push(call);
+    this.options.onCall?.(call);
   }
 
   #refuseWhileBusy(text: string): void {
@@ -177,6 +184,7 @@ export class FakeRaucService implements InstallerBackend {
       call.readError = lastError = (error as Error).message;
       resultCode = 1;
     }
+    options.onCall?.(call);
     const steps = options.progress ?? (resultCode === 0 ? RAUC_18_SUCCESS : RAUC_18_FAILURE);
     for (const [index, step] of steps.entries()) {
       if (options.vanishMidInstall && index === Math.floor(steps.length / 2)) {
