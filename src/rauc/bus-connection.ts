@@ -28,10 +28,11 @@ export interface BusCallOptions {
   readonly timeoutMs: number;
   /**
    * Called synchronously when the reply arrives, in order with the signals around it (before any signal
-   * the service sent after replying), with whether it is a success. Needed to tell a service's signals
-   * that follow the reply from earlier ones: the promise resolves only a microtask later.
+   * the service sent after replying), with whether it is a success and the replier's unique name. Needed
+   * to tell a service's signals that follow the reply from earlier ones: the promise resolves only a
+   * microtask later.
    */
-  readonly onReply?: (ok: boolean) => void;
+  readonly onReply?: (ok: boolean, sender: string) => void;
 }
 
 type Listener<T> = (value: T) => void;
@@ -39,7 +40,7 @@ type Listener<T> = (value: T) => void;
 /** One connection attempt: what waits on it dies with it. */
 interface LinkState {
   readonly pending: Set<Listener<Error>>;
-  readonly replyHooks: Map<number, (ok: boolean) => void>;
+  readonly replyHooks: Map<number, (ok: boolean, sender: string) => void>;
   readonly matchRules: Map<string, Promise<void>>;
   closed: boolean;
 }
@@ -192,7 +193,7 @@ export class BusConnection {
         if (message.type === MessageType.METHOD_RETURN || message.type === MessageType.ERROR) {
           const hook = link.replyHooks.get(Number(message.replySerial));
           link.replyHooks.delete(Number(message.replySerial));
-          hook?.(message.type === MessageType.METHOD_RETURN);
+          hook?.(message.type === MessageType.METHOD_RETURN, message.sender);
           return;
         }
         if (message.type !== MessageType.SIGNAL) return;

@@ -18,7 +18,6 @@ export interface DbusInstallerOptions {
   readonly callTimeoutMs?: number;
 }
 
-const BUS_DAEMON = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' } as const;
 const RAUC = { destination: RAUC_BUS_NAME, path: '/', interface: INSTALLER_INTERFACE } as const;
 const MATCH_RULES = [
   `type='signal',sender='${RAUC_BUS_NAME}',path='/',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'`,
@@ -55,20 +54,14 @@ export class DbusInstaller implements Installer {
     try {
       const bus = this.#bus();
       for (const rule of MATCH_RULES) await bus.addMatch(rule, { signal, timeoutMs: this.#timeoutMs });
-      const owner = await this.#owner(signal);
-      const watch = new InstallWatch({
-        owner,
-        onProgress: options.onProgress,
-        readLastError: async () => (await this.properties()).lastError,
-        log: this.#log,
-      });
+      const watch = new InstallWatch({ onProgress: options.onProgress, readLastError: async () => (await this.properties()).lastError, log: this.#log });
       const offSignal = bus.onSignal((received) => watch.handle(received));
       const offClose = bus.onClose((error) => watch.fail(new RaucVanishedError(`The ${bus.description} connection closed during the install`, { cause: error })));
       try {
         const operation = await this.#property('Operation', signal);
         if (operation === 'installing') throw new RaucBusyError('RAUC is already installing (Operation=installing)');
         this.#log.info('starting RAUC install', { source: target, args: Object.keys(args) });
-        await this.#startInstall(target, args, () => watch.accept(), signal);
+        await this.#startInstall(target, args, (sender) => watch.accept(sender), signal);
         await untilAborted(watch.done, signal);
         this.#log.info('RAUC install completed', { source: target });
       } finally {
@@ -125,9 +118,9 @@ export class DbusInstaller implements Installer {
   }
 
   /** InstallBundle, or the legacy Install(s) when this RAUC lacks InstallBundle and no args are needed. */
-  async #startInstall(target: string, args: Record<string, unknown>, onAccepted: () => void, signal: AbortSignal | undefined): Promise<void> {
-    const onReply = (ok: boolean): void => {
-      if (ok) onAccepted();
+  async #startInstall(target: string, args: Record<string, unknown>, onAccepted: (sender: string) => void, signal: AbortSignal | undefined): Promise<void> {
+    const onReply = (ok: boolean, sender: string): void => {
+      if (ok) onAccepted(sender);
     };
     try {
       await this.#call('InstallBundle', { ...RAUC, member: 'InstallBundle', signature: 'sa{sv}', body: [target, args] }, signal, onReply);
@@ -143,17 +136,12 @@ export class DbusInstaller implements Installer {
     await this.#call('Install', { ...RAUC, member: 'Install', signature: 's', body: [target] }, signal, onReply);
   }
 
-  async #owner(signal: AbortSignal | undefined): Promise<string> {
-    const [owner] = await this.#call('GetNameOwner', { ...BUS_DAEMON, member: 'GetNameOwner', signature: 's', body: [RAUC_BUS_NAME] }, signal);
-    return String(owner);
-  }
-
   async #property(name: string, signal: AbortSignal | undefined): Promise<unknown> {
     const [value] = await this.#call('Get', { ...RAUC, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [INSTALLER_INTERFACE, name] }, signal);
     return unwrap(value);
   }
 
-  async #call(method: string, call: MethodCall, signal: AbortSignal | undefined, onReply?: (ok: boolean) => void): Promise<unknown[]> {
+  async #call(method: string, call: MethodCall, signal: AbortSignal | undefined, onReply?: (ok: boolean, sender: string) => void): Promise<unknown[]> {
     const bus = this.#bus();
     try {
       return await bus.call(call, { signal, timeoutMs: this.#timeoutMs, onReply });

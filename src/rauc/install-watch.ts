@@ -8,8 +8,6 @@ import type { InstallProgress } from './types.js';
 export const INSTALLER_INTERFACE = 'de.pengutronix.rauc.Installer';
 
 export interface InstallWatchOptions {
-  /** The unique bus name (`:1.7`) that owned `de.pengutronix.rauc` when the install started. */
-  readonly owner: string;
   readonly onProgress?: (progress: InstallProgress) => void;
   /** Reads LastError when Completed(≠0) came without a LastError change (it did not change). */
   readonly readLastError: () => Promise<string>;
@@ -17,14 +15,16 @@ export interface InstallWatchOptions {
 }
 
 /**
- * Follows one install on the bus. Signals count only after `accept()` — called when RAUC's reply to
+ * Follows one install on the bus. Signals count only after `accept(sender)` — called when RAUC's reply to
  * InstallBundle arrived, in bus order — because D-Bus keeps a sender's messages in order and RAUC replies
  * before it starts signalling: anything earlier (a Completed of an install we stopped waiting for) is not
- * ours. The owner leaving the bus fails the watch at any time.
+ * ours, nor is anything from another sender than the one that replied. That sender leaving the bus
+ * fails the watch. (Before the reply, RAUC leaving shows as the call's own error: NoReply/ServiceUnknown.)
  */
 export class InstallWatch {
   readonly done: Promise<void>;
   readonly #options: InstallWatchOptions;
+  #owner: string | undefined;
   #accepted = false;
   #finished = false;
   #lastError: string | undefined;
@@ -41,7 +41,9 @@ export class InstallWatch {
     this.done.catch(() => undefined);
   }
 
-  accept(): void {
+  /** RAUC (its unique name `sender`, e.g. `:1.7`) accepted the install: from now on its signals are about it. */
+  accept(sender: string): void {
+    this.#owner = sender;
     this.#accepted = true;
   }
 
@@ -55,13 +57,13 @@ export class InstallWatch {
     if (this.#finished) return;
     if (signal.member === 'NameOwnerChanged' && signal.sender === 'org.freedesktop.DBus') {
       const [name, oldOwner, newOwner] = signal.body;
-      if (name === RAUC_BUS_NAME && oldOwner === this.#options.owner) {
+      if (name === RAUC_BUS_NAME && this.#accepted && oldOwner === this.#owner) {
         const replaced = typeof newOwner === 'string' && newOwner !== '' ? ` (now owned by ${newOwner})` : '';
-        this.fail(new RaucVanishedError(`RAUC (${this.#options.owner}) left the bus during the install${replaced}`));
+        this.fail(new RaucVanishedError(`RAUC (${this.#owner}) left the bus during the install${replaced}`));
       }
       return;
     }
-    if (!this.#accepted || signal.sender !== this.#options.owner || signal.path !== '/') return;
+    if (!this.#accepted || signal.sender !== this.#owner || signal.path !== '/') return;
     if (signal.member === 'PropertiesChanged' && signal.body[0] === INSTALLER_INTERFACE) {
       this.#propertiesChanged(unwrap(signal.body[1]) as Record<string, unknown>);
     } else if (signal.member === 'Completed' && signal.interface === INSTALLER_INTERFACE) {
