@@ -210,7 +210,7 @@ export class FakeRaucService implements InstallerBackend {
 
   #changed(properties: Record<string, unknown>): void {
     if (this.#gone) return;
-    for (const [key, value] of Object.entries(properties)) if (key === 'Operation') this.operation = value as string;
+    if (typeof properties['Operation'] === 'string') this.operation = properties['Operation'];
     dbusInterface.Interface.emitPropertiesChanged(this.#iface, properties, []);
   }
 
