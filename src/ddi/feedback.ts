@@ -46,13 +46,14 @@ export function buildConfirmation(
 }
 
 /** The JSON body hawkBit's DdiActionFeedback expects. `timestamp` only when the clock is trusted. */
-export function feedbackBody(feedback: Feedback, timestamp?: number): Record<string, unknown> {
+export function feedbackBody(feedback: Feedback, timestamp?: number, actionId?: string): Record<string, unknown> {
   const result: Record<string, unknown> = { finished: feedback.finished };
   if (feedback.progress !== undefined) result.progress = { ...feedback.progress };
   const status: Record<string, unknown> = { execution: feedback.execution, result };
   if (feedback.code !== undefined) status.code = feedback.code;
   status.details = [...feedback.details];
-  return timestamp === undefined ? { status } : { timestamp, status };
+  // hawkBit up to 0.3 requires the action id in the body (404 without it); newer servers ignore it.
+  return { ...(actionId === undefined ? {} : { id: actionId }), ...(timestamp === undefined ? {} : { timestamp }), status };
 }
 
 /** The JSON body hawkBit's DdiConfirmationFeedback expects. */

@@ -46,7 +46,7 @@ function deploymentFetcher(context: HandleContext, href: string, actionId: strin
 }
 
 async function postFeedback(context: HandleContext, href: string, actionId: string, feedback: Feedback, options: CallOptions): Promise<void> {
-  const body = feedbackBody(feedback, context.timestamp());
+  const body = feedbackBody(feedback, context.timestamp(), actionId);
   await context.exchange.send({ method: 'POST', url: feedbackUrl(href), body, actionId, signal: options.signal });
 }
 
@@ -75,7 +75,7 @@ export function configDataHandle(context: HandleContext, href: string): ConfigDa
     href,
     send: async (attributes: Readonly<Record<string, string>>, mode: ConfigDataMode = 'merge', options: CallOptions = {}): Promise<void> => {
       validateAttributes(attributes);
-      await context.exchange.send({ method: 'PUT', url: href, body: { mode, data: { ...attributes } }, signal: options.signal });
+      await context.exchange.send({ method: 'PUT', url: href, body: configDataBody(attributes, mode), signal: options.signal });
     },
   });
 }
@@ -100,4 +100,12 @@ export function installedHandle(context: HandleContext, href: string): Installed
     href,
     fetch: deploymentFetcher(context, href, actionId, 'deployment', 'installed action'),
   });
+}
+
+/**
+ * `{ mode, data }` as hawkBit 0.8+ reads it, plus the `status` that servers up to 0.3 require (400
+ * without it) and newer ones ignore.
+ */
+export function configDataBody(attributes: Readonly<Record<string, string>>, mode: ConfigDataMode): Record<string, unknown> {
+  return { mode, data: { ...attributes }, status: { execution: 'closed', result: { finished: 'success' } } };
 }

@@ -136,8 +136,8 @@ test('cancelAction fetch and feedback; configData PUT with mode; confirmation en
   await client.activateAutoConfirm({ initiator: 'dev', remark: 'policy' });
   await client.deactivateAutoConfirm();
   t.deepEqual(bodies, [
-    ['cancel', { status: { execution: 'rejected', result: { finished: 'none' }, details: ['installing already'] } }],
-    ['configData', { mode: 'replace', data: { hw: '2' } }],
+    ['cancel', { id: '9', status: { execution: 'rejected', result: { finished: 'none' }, details: ['installing already'] } }],
+    ['configData', { mode: 'replace', data: { hw: '2' }, status: { execution: 'closed', result: { finished: 'success' } } }],
     ['confirmation', { confirmation: 'confirmed', code: 7, details: ['ok'] }],
     ['activate', { initiator: 'dev', remark: 'policy' }],
     ['deactivate', null],
@@ -161,11 +161,11 @@ test('feedback JSON is exactly what hawkBit expects, for every execution × fini
   for (const execution of EXECUTIONS) {
     for (const finished of FINISHED) {
       await deployment.feedback(buildFeedback(execution, finished, { details: [`${execution}/${finished}`] }));
-      expected.push({ status: { execution, result: { finished }, details: [`${execution}/${finished}`] } });
+      expected.push({ id: '3', status: { execution, result: { finished }, details: [`${execution}/${finished}`] } });
     }
   }
   await deployment.feedback(buildFeedback('download', 'none', { progress: { cnt: 40, of: 100 }, code: 0 }));
-  expected.push({ status: { execution: 'download', result: { finished: 'none', progress: { cnt: 40, of: 100 } }, code: 0, details: [] } });
+  expected.push({ id: '3', status: { execution: 'download', result: { finished: 'none', progress: { cnt: 40, of: 100 } }, code: 0, details: [] } });
   t.deepEqual(bodies, expected);
 });
 

@@ -54,7 +54,7 @@ test('full update flow: poll → fetch → download link → feedback → closed
   await deployment.feedback(buildFeedback('closed', 'success', { code: STATUS_CODES.SUCCESS, details: ['installed 1.2.3'] }));
   t.is(target.action(actionId).status, 'finished');
   t.deepEqual(target.feedback.map((f) => f.kind), ['deployment', 'deployment']);
-  t.deepEqual(target.feedback[1]!.body, { status: { execution: 'closed', result: { finished: 'success' }, code: 200, details: ['installed 1.2.3'] } });
+  t.deepEqual(target.feedback[1]!.body, { id: actionId, status: { execution: 'closed', result: { finished: 'success' }, code: 200, details: ['installed 1.2.3'] } });
 
   const after = await client.poll();
   t.is(after.deployment, undefined);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `npm run test:e2e`: end-to-end tests against real hawkBit servers, one at a time to spare memory
+# and CPU. The pinned release runs the whole suite (test/e2e/**); the older compat release runs the
+# raw-protocol part (test/e2e/ddi/**). Each server is started once for its run (URL exported as
+# HAWKBIT_URL) and stopped afterwards, also when a test fails or the run is interrupted.
+# HAWKBIT_E2E_VERSIONS="V1 V2 …" overrides the versions (the first one gets the whole suite).
+# Extra arguments go to ava (e.g. a file pattern or --match).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+read -r -a versions <<<"${HAWKBIT_E2E_VERSIONS:-$(scripts/hawkbit-server.sh versions)}"
+state="$(mktemp -d "${TMPDIR:-/tmp}/hawkbit-e2e.XXXXXX")"
+pid_file="$state/server.pid"
+child=""
+cleanup() {
+  # Long steps run in the background and are awaited, so a signal is handled at once.
+  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
+  scripts/hawkbit-server.sh stop --pid-file "$pid_file" || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Runs a command in the background and waits for it; its exit status is returned.
+run() {
+  "$@" &
+  child=$!
+  local status=0
+  wait "$child" || status=$?
+  child=""
+  return "$status"
+}
+
+failed=0
+scope=full
+for version in "${versions[@]}"; do
+  started=$SECONDS
+  run scripts/hawkbit-server.sh start --version "$version" --pid-file "$pid_file" >/dev/null
+  url="$(cat "$pid_file.url")"
+  printf '\n==> e2e against hawkBit %s at %s (%s suite)\n' "$version" "$url" "$scope"
+  if ! HAWKBIT_URL="$url" HAWKBIT_VERSION="$version" HAWKBIT_E2E_SCOPE="$scope" \
+      run node_modules/.bin/ava --config test/e2e/ava.config.js "$@"; then
+    failed=1
+  fi
+  scripts/hawkbit-server.sh stop --pid-file "$pid_file"
+  printf '==> hawkBit %s: %ss including start and stop\n' "$version" "$((SECONDS - started))"
+  scope=compat
+done
+exit "$failed"
