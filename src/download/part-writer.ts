@@ -80,8 +80,17 @@ export class PartWriter extends Writable {
       .then(() => callback(), (error: Error) => callback(error));
   }
 
+  /**
+   * The transfer stopped (connection cut, stall, abort): the bytes received so far are still good, so
+   * the partly filled slot is written too and a resume continues right after them.
+   */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     clearTimeout(this.#pace);
+    try {
+      if (this.#slot !== undefined && this.#fill > 0 && this.#writeError === undefined) this.#dispatch();
+    } catch {
+      // A failed hash worker: the part keeps what was written; the next attempt re-hashes it from disk.
+    }
     if (this.#slot !== undefined) this.#options.pool.release(this.#slot);
     this.#slot = undefined;
     this.#fill = 0;

@@ -1,13 +1,12 @@
 import type { DownloadProgress } from './types.js';
 
 /**
- * Calls `onProgress` at most once per 1 % of the total (when known) or per second, whichever comes
- * first, with the rate over the time since the previous report.
+ * Calls `onProgress` when the bytes done cross a whole percent of the total (when known) or a second
+ * after the previous report, whichever comes first, with the rate over the time since that report.
  */
 export class ProgressThrottle {
   readonly #total: number | undefined;
   readonly #onProgress: ((progress: DownloadProgress) => void) | undefined;
-  readonly #step: number;
   #lastAt = performance.now();
   #lastBytes: number;
   #rate = 0;
@@ -16,14 +15,13 @@ export class ProgressThrottle {
     this.#total = options.total;
     this.#onProgress = options.onProgress;
     this.#lastBytes = options.start;
-    this.#step = options.total !== undefined && options.total > 0 ? options.total / 100 : Number.POSITIVE_INFINITY;
   }
 
   /** `bytesDone` is the file's length so far (resumed bytes included). */
   update(bytesDone: number): void {
     if (this.#onProgress === undefined) return;
     const now = performance.now();
-    if (bytesDone - this.#lastBytes < this.#step && now - this.#lastAt < 1000) return;
+    if (this.#percent(bytesDone) === this.#percent(this.#lastBytes) && now - this.#lastAt < 1000) return;
     this.#emit(bytesDone, now);
   }
 
@@ -36,6 +34,11 @@ export class ProgressThrottle {
   restart(bytesDone: number): void {
     this.#lastAt = performance.now();
     this.#lastBytes = bytesDone;
+  }
+
+  #percent(bytes: number): number {
+    const total = this.#total;
+    return total !== undefined && total > 0 ? Math.floor((bytes * 100) / total) : 0;
   }
 
   #emit(bytesDone: number, now: number): void {
