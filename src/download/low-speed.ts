@@ -5,6 +5,8 @@ export interface LowSpeedOptions {
   readonly timeMs: number;
   /** Called once when the transfer was slower than `rate` for `timeMs`. */
   readonly onStall: () => void;
+  /** Clock in milliseconds (tests); default performance.now. */
+  readonly now?: () => number;
 }
 
 /**
@@ -14,16 +16,17 @@ export interface LowSpeedOptions {
  */
 export class LowSpeedWatch {
   readonly #options: LowSpeedOptions;
-  readonly #samples: { at: number; bytes: number }[] = [];
+  readonly #now: () => number;
+  readonly #samples: { at: number; bytes: number }[];
   readonly #timer: NodeJS.Timeout;
-  readonly #started = performance.now();
   #bytes = 0;
+  #stopped = false;
 
   constructor(options: LowSpeedOptions) {
     this.#options = options;
-    const tick = Math.min(1000, Math.max(25, options.timeMs / 4));
-    this.#samples.push({ at: this.#started, bytes: 0 });
-    this.#timer = setInterval(() => this.#check(), tick);
+    this.#now = options.now ?? (() => performance.now());
+    this.#samples = [{ at: this.#now(), bytes: 0 }];
+    this.#timer = setInterval(() => this.check(), Math.min(1000, Math.max(25, options.timeMs / 4)));
     this.#timer.unref();
   }
 
@@ -33,18 +36,23 @@ export class LowSpeedWatch {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearInterval(this.#timer);
   }
 
-  #check(): void {
-    const now = performance.now();
-    this.#samples.push({ at: now, bytes: this.#bytes });
+  /** Takes a sample and decides (runs on a timer; public for tests). */
+  check(): void {
+    if (this.#stopped) return;
+    const now = this.#now();
+    const last = this.#samples[this.#samples.length - 1];
+    if (last !== undefined && last.at === now) last.bytes = this.#bytes;
+    else this.#samples.push({ at: now, bytes: this.#bytes });
     // Keep the newest sample that is at least one window old as the window's start.
     while (this.#samples.length > 1 && now - (this.#samples[1]?.at ?? now) >= this.#options.timeMs) this.#samples.shift();
     const start = this.#samples[0];
     if (start === undefined || now - start.at < this.#options.timeMs) return;
-    const elapsed = (now - start.at) / 1000;
-    if ((this.#bytes - start.bytes) / elapsed < this.#options.rate) {
+    const seconds = (now - start.at) / 1000;
+    if ((this.#bytes - start.bytes) / seconds < this.#options.rate) {
       this.stop();
       this.#options.onStall();
     }
