@@ -1,20 +1,25 @@
 import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { HashAlgorithm } from './errors.js';
 import { HashWorker } from './hash-worker.js';
 import type { SlotPool } from './slot-pool.js';
 
 /**
- * The running hashes of one file's bytes, one worker thread per algorithm. `bytes` counts what was fed;
- * a session is only valid for a part file of exactly that length.
+ * The running hashes of one file's bytes on worker threads: one per algorithm when the machine has a
+ * core to spare for each besides the receiving thread, else fewer threads sharing the algorithms (on
+ * 2 cores, one thread for MD5 + SHA-256 keeps the threads from competing and saves a worker's memory).
+ * `bytes` counts what was fed; a session is only valid for a part file of exactly that length.
  */
 export class HashSession {
   readonly #pool: SlotPool;
   readonly #workers: HashWorker[];
   #bytes = 0;
 
-  constructor(algorithms: readonly HashAlgorithm[], pool: SlotPool) {
+  constructor(algorithms: readonly HashAlgorithm[], pool: SlotPool, threads = availableParallelism() - 1) {
     this.#pool = pool;
-    this.#workers = algorithms.map((algorithm) => new HashWorker(algorithm, pool));
+    const count = Math.max(1, Math.min(algorithms.length, threads));
+    const groups = Array.from({ length: count }, (_, index) => algorithms.filter((_algorithm, at) => at % count === index));
+    this.#workers = algorithms.length === 0 ? [] : groups.map((group) => new HashWorker(group, pool));
   }
 
   get bytes(): number {
@@ -61,7 +66,7 @@ export class HashSession {
   /** Final digests (hex, lower case) of everything fed. */
   async digests(): Promise<Map<HashAlgorithm, string>> {
     const hexes = await Promise.all(this.#workers.map((worker) => worker.digest()));
-    return new Map(this.#workers.map((worker, index) => [worker.algorithm, hexes[index] ?? '']));
+    return new Map(this.#workers.flatMap((worker, index) => worker.algorithms.map((algorithm, at) => [algorithm, hexes[index]?.[at] ?? ''] as const)));
   }
 
   async close(): Promise<void> {

@@ -7,41 +7,42 @@ const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const memory = new Uint8Array(workerData.buffer);
-const hash = createHash(workerData.algorithm);
+const hashes = workerData.algorithms.map((algorithm) => createHash(algorithm));
 parentPort.on('message', (message) => {
   if (message.type === 'update') {
-    hash.update(memory.subarray(message.offset, message.offset + message.length));
+    const bytes = memory.subarray(message.offset, message.offset + message.length);
+    for (const hash of hashes) hash.update(bytes);
     parentPort.postMessage({ type: 'done' });
   } else {
-    parentPort.postMessage({ type: 'digest', hex: hash.digest('hex') });
+    parentPort.postMessage({ type: 'digest', hexes: hashes.map((hash) => hash.digest('hex')) });
   }
 });
 `;
 
-type Reply = { readonly type: 'done' } | { readonly type: 'digest'; readonly hex: string };
+type Reply = { readonly type: 'done' } | { readonly type: 'digest'; readonly hexes: readonly string[] };
 
 /**
- * One hash algorithm computed on its own thread over slots of a SlotPool, in the order they are fed.
+ * Hash algorithms computed on their own thread over slots of a SlotPool, in the order they are fed.
  * Each fed slot is held until the worker has hashed it, so the receive thread never waits for hashing
  * unless every slot is busy (that is the back-pressure).
  */
 export class HashWorker {
-  readonly algorithm: HashAlgorithm;
+  readonly algorithms: readonly HashAlgorithm[];
   readonly #pool: SlotPool;
   readonly #worker: Worker;
   readonly #pending: number[] = [];
-  #digest: { resolve: (hex: string) => void; reject: (error: unknown) => void } | undefined;
+  #digest: { resolve: (hexes: readonly string[]) => void; reject: (error: unknown) => void } | undefined;
   #failure: unknown;
   #closed = false;
 
-  constructor(algorithm: HashAlgorithm, pool: SlotPool) {
-    this.algorithm = algorithm;
+  constructor(algorithms: readonly HashAlgorithm[], pool: SlotPool) {
+    this.algorithms = algorithms;
     this.#pool = pool;
-    this.#worker = new Worker(SOURCE, { eval: true, execArgv: [], workerData: { algorithm, buffer: pool.buffer } });
+    this.#worker = new Worker(SOURCE, { eval: true, execArgv: [], workerData: { algorithms, buffer: pool.buffer } });
     this.#worker.on('message', (reply: Reply) => this.#onReply(reply));
     this.#worker.on('error', (error) => this.#fail(error));
     this.#worker.on('exit', (code) => {
-      if (!this.#closed) this.#fail(new Error(`${algorithm} hash worker exited with code ${code}`));
+      if (!this.#closed) this.#fail(new Error(`${algorithms.join('+')} hash worker exited with code ${code}`));
     });
   }
 
@@ -52,8 +53,8 @@ export class HashWorker {
     this.#worker.postMessage({ type: 'update', offset: this.#pool.offset(slot), length });
   }
 
-  /** The hex digest of everything fed so far; the worker cannot be fed afterwards. */
-  digest(): Promise<string> {
+  /** The hex digests (in `algorithms` order) of everything fed so far; the worker cannot be fed afterwards. */
+  digest(): Promise<readonly string[]> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       this.#digest = { resolve, reject };
@@ -73,7 +74,7 @@ export class HashWorker {
       const slot = this.#pending.shift();
       if (slot !== undefined) this.#pool.release(slot);
     } else {
-      this.#digest?.resolve(reply.hex);
+      this.#digest?.resolve(reply.hexes);
       this.#digest = undefined;
     }
   }
