@@ -14,9 +14,9 @@ import { backoffMs, isTransient, isUrlFailure } from './retry-policy.js';
 import { SlotPool } from './slot-pool.js';
 import type { DownloaderOptions, DownloadOptions, DownloadRequest, DownloadResult } from './types.js';
 
-/** Slot size and count of the shared receive/hash memory: 8 MiB per running download. */
+/** Slot size and count of the shared receive/hash memory: 4 MiB per running download (docs/performance.md). */
 const SLOT_SIZE = 1024 * 1024;
-const SLOT_COUNT = 8;
+const SLOT_COUNT = 4;
 const MAX_REDIRECTS = 10;
 const DEFAULT_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 60_000;
