@@ -59,13 +59,7 @@ export class Downloader {
       if (request.size !== undefined && part.length !== request.size) {
         throw new SizeMismatchError({ expected: request.size, actual: part.length, what: 'downloaded file' });
       }
-      let verified;
-      try {
-        verified = assertDigests(expected, await part.digests(), paths.name);
-      } catch (error) {
-        removePart = true;
-        throw error;
-      }
+      const verified = assertDigests(expected, await part.digests(), paths.name);
       await part.sync();
       await part.close();
       await rename(paths.part, paths.final);
@@ -73,7 +67,8 @@ export class Downloader {
       this.#log.info('download verified', { file: paths.final, size: part.length, bytesFetched, ...verified });
       return { path: paths.final, size: part.length, verified, reused: false, bytesFetched };
     } catch (error) {
-      if (isSizeMismatchError(error) && !error.truncated) removePart = true;
+      // Bytes that cannot become the artifact go; a part that may still be resumed stays.
+      if (isChecksumMismatchError(error) || (isSizeMismatchError(error) && !error.truncated)) removePart = true;
       throw await this.#translate(error, paths, request, () => {
         removePart = true;
       });

@@ -52,6 +52,7 @@ export async function openResponse(request: OpenRequest): Promise<OpenedResponse
       maxContentLength: -1,
       httpAgent: request.httpAgent,
       httpsAgent: request.httpsAgent,
+      proxy: false, // proxying is the agents' job (src/net transport); axios must not read the environment
       signal: request.signal,
     });
     const header = (name: string): string | undefined => {

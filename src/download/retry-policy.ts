@@ -1,8 +1,11 @@
 import { systemErrorCode } from '../lib/errors.js';
 import { isDownloadHttpError, isDownloadStalledError, isDownloadTimeoutError, isSizeMismatchError } from './errors.js';
 
-/** Failures before any response: the next URL of the request may work where this one did not. */
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
+/**
+ * Failures before any response: the next URL of the request may work where this one did not.
+ * CONNECT_TIMEOUT is the shared transport's (src/net) ConnectTimeoutError.
+ */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'CONNECT_TIMEOUT']);
 
 /** Failures of a connection or a transfer that a later attempt may get past. */
 const TRANSIENT_CODES = new Set([

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { isDownloadHttpError } from '../../../src/download/index.js';
+import { createTransport } from '../../../src/net/index.js';
 import { testFile } from './fault-server.js';
 import { downloader, faultServer, requestFor, sameContent, tempDir } from './setup.js';
 
@@ -70,4 +71,15 @@ test('query strings of URLs never reach error messages', async (t) => {
   t.true(isDownloadHttpError(error) && error.status === 403);
   t.notRegex(error?.message ?? '', /topsecret/);
   t.regex(error?.message ?? '', /\/signed/);
+});
+
+test('works over the keep-alive agents of the shared transport (src/net)', async (t) => {
+  const [server, directory] = await Promise.all([faultServer(t), tempDir(t)]);
+  const transport = createTransport({ env: {} });
+  t.teardown(() => transport.destroy());
+  const file = testFile(200_000);
+  const url = server.serve('/a', file.data, [{ kind: 'cut', at: 50_000 }]);
+  const result = await downloader({ httpAgent: transport.httpAgent, httpsAgent: transport.httpsAgent }).download(requestFor(file, url, directory));
+  t.is(server.requests.length, 2);
+  t.true(await sameContent(result.path, file));
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { DownloadHttpError, DownloadStalledError, DownloadTimeoutError, SizeMismatchError, ChecksumMismatchError } from '../../../src/download/index.js';
+import { ConnectTimeoutError } from '../../../src/net/index.js';
 import { backoffMs, isTransient, isUrlFailure, parseRetryAfter } from '../../../src/download/retry-policy.js';
 
 const http = (status: number, retryAfterMs?: number) => new DownloadHttpError({ status, url: 'http://h/x', retryAfterMs });
@@ -21,7 +22,7 @@ test('client errors, checksum and size mismatches, disk errors and unknown error
 });
 
 test('URL failures: refused, unknown host, no answer, 404', (t) => {
-  for (const error of [system('ECONNREFUSED'), system('ENOTFOUND'), new DownloadTimeoutError({ timeoutMs: 1, url: 'http://h/' }), http(404)]) t.true(isUrlFailure(error));
+  for (const error of [system('ECONNREFUSED'), system('ENOTFOUND'), new ConnectTimeoutError('h:443', 1000), new DownloadTimeoutError({ timeoutMs: 1, url: 'http://h/' }), http(404)]) t.true(isUrlFailure(error));
   for (const error of [system('ECONNRESET'), http(503), http(403)]) t.false(isUrlFailure(error));
 });
 
