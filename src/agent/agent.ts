@@ -27,7 +27,12 @@ interface Job {
 }
 
 /** The result of `runOnce`: what happened to the action the poll offered, if any. */
-export type OnceResult = { readonly action: 'none' } | { readonly action: string; readonly end: RunEnd | undefined };
+export interface OnceResult {
+  /** The action the poll offered, if any. */
+  readonly actionId: string | undefined;
+  /** How its run ended (undefined: it was stopped or failed unexpectedly). */
+  readonly end: RunEnd | undefined;
+}
 
 /**
  * The update agent: polls hawkBit, runs one action at a time through the persisted lifecycle, answers
@@ -68,7 +73,7 @@ export class Agent {
     const job = this.#job;
     const end = job ? await job.done : undefined;
     await this.#stop();
-    return job ? { action: job.actionId, end } : { action: 'none' };
+    return { actionId: job?.actionId, end };
   }
 
   async #start(signal: AbortSignal): Promise<void> {
