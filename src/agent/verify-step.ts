@@ -2,6 +2,7 @@ import type { AgentDependencies } from './context.js';
 import type { Outcome, Phase } from './state.js';
 import { STATUS_CODES } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
+import { describeBundles } from './install-step.js';
 
 type VerifyingPhase = Extract<Phase, { kind: 'verifying' }>;
 
@@ -13,7 +14,7 @@ type VerifyingPhase = Extract<Phase, { kind: 'verifying' }>;
 export async function verifyBootedSlot(deps: AgentDependencies, phase: VerifyingPhase, signal: AbortSignal): Promise<Outcome> {
   const slots = await deps.installer.slotStatus({ signal });
   const booted = slots.find((slot) => slot.state === 'booted');
-  const versions = phase.action.bundles.map((bundle) => bundle.version).join(', ');
+  const versions = describeBundles(phase.action);
   if (!booted) {
     return { result: 'failure', code: STATUS_CODES.ROLLBACK, details: ['after the reboot RAUC reports no booted slot'] };
   }

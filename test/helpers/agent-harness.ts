@@ -93,9 +93,13 @@ export class AgentHarness {
   }
 
   /** Runs an agent until `done()` holds (checked every 50 ms), then stops it like SIGTERM does. */
-  async runUntil(done: () => boolean, options: { timeoutMs?: number; onPersist?: (state: PersistedState, stop: () => void) => void } = {}): Promise<void> {
+  async runUntil(
+    done: () => boolean,
+    options: { timeoutMs?: number; onPersist?: (state: PersistedState, stop: () => void) => void; onStart?: (stop: () => void) => void } = {},
+  ): Promise<void> {
     const controller = new AbortController();
     const stop = () => controller.abort(new Error('stopped by the test'));
+    options.onStart?.(stop);
     const assembly = this.assemble(options.onPersist ? (state) => options.onPersist!(state, stop) : undefined);
     const running = assembly.agent.run(controller.signal);
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
@@ -106,8 +110,20 @@ export class AgentHarness {
       }
     } finally {
       stop();
-      await running;
+      // A crash injected by the test may end the run with its error: that is the simulated kill.
+      await running.catch((error: unknown) => {
+        if (!controller.signal.aborted) throw error;
+      });
       await assembly.close();
+    }
+  }
+
+  /** Runs the agent (restarting it as often as needed) until the action is over, rebooting when it asks. */
+  async driveToEnd(actionId: string, timeoutMs = 60_000): Promise<void> {
+    for (let run = 0; run < 4 && this.target.action(actionId).status === 'active'; run++) {
+      const reboots = this.system.reboots.length;
+      await this.runUntil(() => this.target.action(actionId).status !== 'active' || this.system.reboots.length > reboots, { timeoutMs });
+      if (this.system.reboots.length > reboots) await this.reboot();
     }
   }
 
