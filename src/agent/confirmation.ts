@@ -73,7 +73,7 @@ async function takeDecision(stateDir: string, actionId: string): Promise<'confir
   try {
     text = (await readFile(file, 'utf8')).trim();
   } catch (error) {
-    if (systemErrorCode(error) !== 'ENOENT') throw new Error(`cannot read ${file}: ${errorMessage(error)}`);
+    if (systemErrorCode(error) !== 'ENOENT') throw new Error(`cannot read ${file}: ${errorMessage(error)}`, { cause: error });
     return undefined;
   }
   await rm(file, { force: true });

@@ -44,6 +44,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     if (verb === 'status' ? actionId !== undefined : actionId === undefined || rest.length > 0) {
       throw new UsageError(verb === 'status' ? `'status' takes no argument` : `'${verb}' takes exactly one action id`);
     }
+    if (actionId !== undefined && !/^[\w-]{1,64}$/.test(actionId)) throw new UsageError(`'${actionId}' is not an action id`);
   } else if (verb !== undefined) {
     throw new UsageError(`unexpected argument '${verb}'`);
   }
