@@ -5,7 +5,11 @@ import { dirname, join, parse } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { deviceBundleOptions } from '../../../scripts/device-bundle.js';
+import { FakeHawkbit } from '../../fakes/hawkbit/index.js';
+import { FakeRaucService } from '../../fakes/rauc/fake-rauc-service.js';
+import { startPrivateBus } from '../../harness/dbus-daemon.js';
 
 const run = promisify(execFile);
 const repo = new URL('../../../', import.meta.url).pathname;
@@ -103,4 +107,34 @@ test('dbus-next works bundled with the same options (probe against a private dbu
   });
   const result = await run(process.execPath, [probe, address], { cwd: dir, env, timeout: 60_000 });
   t.true((JSON.parse(result.stdout) as string[]).includes('org.freedesktop.DBus'));
+});
+
+test('the bundle carries out a forced update: fake hawkBit, fake RAUC on a private bus, run once', async (t) => {
+  const hb = await FakeHawkbit.start();
+  t.teardown(() => hb.close());
+  const bus = await startPrivateBus();
+  t.teardown(() => bus.stop());
+  const rauc = await FakeRaucService.start({ busAddress: bus.address, compatible: 'Test Device' });
+  t.teardown(() => rauc.stop());
+  const content = Buffer.from('a bundle for the device build test '.repeat(4096));
+  const target = hb.addTarget('device-build-1', { token: 'device-build-token' });
+  const { actionId } = target.pushDeployment({
+    type: 'forced',
+    chunks: [{ part: 'os', name: 'firmware', version: '3.0', artifacts: [{ filename: 'update.raucb', content }] }],
+  });
+  const work = mkdtempSync(join(dir, 'update-'));
+  const config = join(work, 'device.conf');
+  writeFileSync(config, [
+    '[client]', `hawkbit_server = ${hb.hostPort}`, 'ssl = false', `tenant_id = ${hb.tenant}`, 'target_name = device-build-1',
+    'auth_token = device-build-token', `bundle_download_location = ${join(work, 'update.raucb')}`, `state_dir = ${join(work, 'state')}`,
+    '[device]', 'product = Example Board', '',
+  ].join('\n'));
+
+  const result = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['-r', '-s', '-c', config], { cwd: work, env: { ...env, ...bus.env }, timeout: 120_000 });
+
+  t.regex(result.stdout, new RegExp(`run once: action ${actionId} `));
+  t.is(target.action(actionId).status, 'finished');
+  const install = rauc.calls.find((call) => call.method === 'InstallBundle');
+  t.is(install?.received?.sha256, createHash('sha256').update(content).digest('hex'));
+  t.false(result.stdout.includes('device-build-token'));
 });

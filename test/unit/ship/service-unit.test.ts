@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 
 const run = promisify(execFile);
 const repo = new URL('../../../', import.meta.url);
@@ -105,23 +105,32 @@ test('the polkit rule lets only the service user reboot, and respects inhibitors
   t.is(decide('org.freedesktop.login1.reboot', 'someone-else'), null);
 });
 
-test('dbus-daemon loads the D-Bus policy snippet', async (t) => {
-  const socket = join(dir, 'bus');
-  const config = join(dir, 'bus.conf');
+/** Starts a dbus-daemon whose config includes `snippet`; resolves with its address, rejects with its error. */
+async function busWith(t: ExecutionContext, snippet: string, name: string): Promise<string> {
+  const config = join(dir, `${name}.conf`);
   writeFileSync(config, `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:path=${socket}</listen><auth>EXTERNAL</auth>
+<busconfig><type>session</type><listen>unix:path=${join(dir, `${name}.socket`)}</listen><auth>EXTERNAL</auth>
 <policy context="default"><allow user="*"/><allow own="*"/><deny send_destination="de.pengutronix.rauc"/></policy>
-<include>${new URL('config/dbus/hawkbit-rauc.conf', repo).pathname}</include></busconfig>
+<include>${snippet}</include></busconfig>
 `);
   const daemon = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address'], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => daemon.kill());
   let stderr = '';
   daemon.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const address = await new Promise<string>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     daemon.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
     daemon.once('exit', (code) => reject(new Error(`dbus-daemon exited ${code}: ${stderr}`)));
   });
-  t.true(address.startsWith(`unix:path=${socket}`), address);
-  t.notRegex(stderr, /Failed|invalid/i);
+}
+
+test('dbus-daemon loads the D-Bus policy snippet', async (t) => {
+  const address = await busWith(t, new URL('config/dbus/hawkbit-rauc.conf', repo).pathname, 'good');
+  t.true(address.startsWith(`unix:path=${join(dir, 'good.socket')}`), address);
+});
+
+test('dbus-daemon refuses a damaged copy of the snippet (the check is real)', async (t) => {
+  const broken = join(dir, 'broken-policy.conf');
+  writeFileSync(broken, read('config/dbus/hawkbit-rauc.conf').replace('send_member="Get"', 'send_membr="Get"'));
+  await t.throwsAsync(busWith(t, broken, 'bad'), { message: /send_membr/ });
 });
