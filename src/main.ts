@@ -1,6 +1,9 @@
-import type { Config } from './config/index.js';
-import type { Logger } from './log/index.js';
+import { createAgent } from './agent/create-agent.js';
 import { ExitCode } from './cli/exit-codes.js';
+import type { Config } from './config/index.js';
+import { errorMessage } from './lib/errors.js';
+import type { Logger } from './log/index.js';
+import { isTransportConfigError } from './net/index.js';
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -12,10 +15,36 @@ export interface ServiceOptions {
 /**
  * Composition root: builds the DDI client, downloader, RAUC installer and state store from the config
  * and runs the update agent until `signal` aborts (or, with `runOnce`, until one poll is handled).
+ * Exit codes: 0 stopped by a signal, or run-once success / nothing to do; 1 run-once failure;
+ * 4 settings that only fail when used (e.g. an OpenSSL engine).
  */
 export async function runService(options: ServiceOptions): Promise<number> {
-  options.log.error(
-    `configuration ${options.config.file} is valid, but this build has no update agent yet: nothing to run`,
-  );
-  return ExitCode.FAILURE;
+  const { config, log } = options;
+  let assembly;
+  try {
+    assembly = createAgent(config, { log });
+  } catch (error) {
+    if (!isTransportConfigError(error)) throw error;
+    process.stderr.write(`Loading config file failed: ${config.file}: ${errorMessage(error)}\n`);
+    return ExitCode.CONFIG_INVALID;
+  }
+  log.message(`hawkbit-rauc started: ${config.ssl ? 'https' : 'http'}://${config.hawkbitServer}, tenant ${config.tenantId}, target ${config.targetName}`);
+  try {
+    if (!options.runOnce) {
+      await assembly.agent.run(options.signal);
+      log.message('stopped');
+      return ExitCode.OK;
+    }
+    const result = await assembly.agent.runOnce(options.signal);
+    if (result.actionId === undefined) {
+      log.message('run once: nothing to do');
+      return ExitCode.OK;
+    }
+    const end = result.end;
+    const failed = end === undefined || ((end.end === 'finished' || end.end === 'reportPending') && end.outcome.result === 'failure');
+    log.message(`run once: action ${result.actionId} ${end ? end.end : 'stopped'}${end && 'outcome' in end ? ` (${end.outcome.result})` : ''}`);
+    return failed && !options.signal.aborted ? ExitCode.FAILURE : ExitCode.OK;
+  } finally {
+    await assembly.close();
+  }
 }

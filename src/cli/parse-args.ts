@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export type CommandName = 'run' | 'check-config' | 'version' | 'help';
+export type CommandName = 'run' | 'check-config' | 'version' | 'help' | 'status' | 'confirm' | 'deny';
 
 export interface CliArguments {
   readonly command: CommandName;
@@ -8,6 +8,8 @@ export interface CliArguments {
   readonly debug: boolean;
   readonly runOnce: boolean;
   readonly outputSystemd: boolean;
+  /** Action id for `confirm` and `deny`. */
+  readonly actionId: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -34,15 +36,20 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     throw new UsageError((error as Error).message, { cause: error });
   }
   const { values, positionals } = parsed;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const command: CommandName = values.help
-    ? 'help'
-    : values.version
-      ? 'version'
-      : values['check-config']
-        ? 'check-config'
-        : 'run';
+  const [verb, actionId, ...rest] = positionals;
+  let command: CommandName = values.help ? 'help' : values.version ? 'version' : values['check-config'] ? 'check-config' : 'run';
+  if (verb !== undefined && command === 'run') {
+    if (verb !== 'status' && verb !== 'confirm' && verb !== 'deny') throw new UsageError(`unexpected argument '${verb}'`);
+    command = verb;
+    if (verb === 'status' ? actionId !== undefined : actionId === undefined || rest.length > 0) {
+      throw new UsageError(verb === 'status' ? `'status' takes no argument` : `'${verb}' takes exactly one action id`);
+    }
+    if (actionId !== undefined && !/^[\w-]{1,64}$/.test(actionId)) throw new UsageError(`'${actionId}' is not an action id`);
+  } else if (verb !== undefined) {
+    throw new UsageError(`unexpected argument '${verb}'`);
+  }
   return {
+    actionId,
     command,
     configFile: values['config-file'],
     debug: values.debug ?? false,
@@ -51,9 +58,15 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   };
 }
 
-export const USAGE = `Usage: hawkbit-rauc [OPTION…]
+export const USAGE = `Usage: hawkbit-rauc [OPTION…] [status | confirm ID | deny ID]
 
 Polls an Eclipse hawkBit server and installs the updates it assigns with RAUC.
+
+Commands:
+  (none)                   run the update service
+  status                   show the persisted update state and what the service is doing
+  confirm ID, deny ID      answer hawkBit's confirmation request for action ID
+                           (confirmation_policy = manual)
 
 Options:
   -c, --config-file FILE   configuration file (required)

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { runService } from '../main.js';
 import { packageVersion } from '../version.js';
 import { ExitCode } from './exit-codes.js';
+import { decide, showStatus } from './local-commands.js';
 import { parseCliArguments, UsageError, USAGE, type CliArguments } from './parse-args.js';
 
 export interface CliContext {
@@ -64,6 +65,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   if (args.command === 'check-config') {
     say(context.stdout, `# ${config.file}: configuration is valid\n${describeConfig(config)}`);
     return ExitCode.OK;
+  }
+  if (args.command === 'status') return showStatus(config, log, context.stdout);
+  if (args.command === 'confirm' || args.command === 'deny') {
+    return decide(config, args.actionId!, args.command === 'confirm' ? 'confirmed' : 'denied', context.stdout);
   }
   return runService({ config, log, runOnce: args.runOnce, signal: context.signal });
 }

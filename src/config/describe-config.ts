@@ -51,6 +51,11 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
     log_format: config.logFormat,
     download_retries: String(config.downloadRetries),
     allow_unverified_downloads: String(config.allowUnverifiedDownloads),
+    active_poll_interval: seconds(config.activePollIntervalMs),
+    verify_after_reboot: String(config.verifyAfterReboot),
+    update_gate_command: config.updateGateCommand?.map(quoteWord).join(' '),
+    confirmation_policy: config.confirmationPolicy,
+    confirmation_command: config.confirmationCommand?.map(quoteWord).join(' '),
   };
 }
 
@@ -63,4 +68,8 @@ export function configSecrets(config: Config): string[] {
     if (password) secrets.push(password, decodeURIComponent(password));
   }
   return secrets;
+}
+
+function quoteWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

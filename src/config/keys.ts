@@ -24,6 +24,7 @@ export interface KeyDefinition {
 
 export const LOG_LEVELS = ['error', 'critical', 'warning', 'message', 'info', 'debug'] as const;
 export const LOG_FORMATS = ['text', 'json', 'journal'] as const;
+export const CONFIRMATION_POLICIES = ['auto', 'command', 'manual'] as const;
 
 export const CLIENT_KEYS: readonly KeyDefinition[] = [
   { key: 'hawkbit_server', type: 'string', required: true, rhu: true },
@@ -55,6 +56,11 @@ export const CLIENT_KEYS: readonly KeyDefinition[] = [
   { key: 'log_format', type: 'enum', default: 'text', values: LOG_FORMATS, rhu: false },
   { key: 'download_retries', type: 'int', default: '5', min: 0, rhu: false },
   { key: 'allow_unverified_downloads', type: 'bool', default: 'false', rhu: false },
+  { key: 'active_poll_interval', type: 'int', default: '5', min: 1, rhu: false },
+  { key: 'verify_after_reboot', type: 'bool', default: 'false', rhu: false },
+  { key: 'update_gate_command', type: 'string', rhu: false },
+  { key: 'confirmation_policy', type: 'enum', default: 'auto', values: CONFIRMATION_POLICIES, rhu: false },
+  { key: 'confirmation_command', type: 'string', rhu: false },
 ];
 
 export function findKey(key: string): KeyDefinition | undefined {

@@ -5,9 +5,9 @@ import { ConfigError } from './config-error.js';
 import { parseIni, type IniGroups } from './ini-file.js';
 import { KeyReader } from './key-reader.js';
 import { CLIENT_KEYS, LOG_LEVELS } from './keys.js';
-import { parseProxyUrl, parseServer } from './parse-value.js';
+import { parseProxyUrl, parseServer, splitCommand } from './parse-value.js';
 import { permissionWarnings } from './permissions.js';
-import type { Authentication, Config, ConfigWarning, LoadedConfig, LogFormat, LogLevel } from './types.js';
+import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel } from './types.js';
 
 const SECOND = 1000;
 
@@ -99,6 +99,14 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const logFormat = client.enumValue<LogFormat>('log_format');
   const downloadRetries = client.int('download_retries');
   const allowUnverifiedDownloads = client.bool('allow_unverified_downloads');
+  const activePollInterval = client.int('active_poll_interval');
+  const verifyAfterReboot = client.bool('verify_after_reboot');
+  const updateGateCommand = client.parseWith('update_gate_command', splitCommand);
+  const confirmationPolicy = client.enumValue<ConfirmationPolicy>('confirmation_policy');
+  const confirmationCommand = client.parseWith('confirmation_command', splitCommand);
+  if (confirmationPolicy === 'command' && confirmationCommand === undefined) {
+    client.fail('confirmation_command', "'confirmation_command' is required when 'confirmation_policy' is 'command'");
+  }
 
   warnings.push(...unknownKeyWarnings(client, groups));
 
@@ -131,6 +139,11 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     stateDir,
     downloadRetries,
     allowUnverifiedDownloads,
+    activePollIntervalMs: activePollInterval * SECOND,
+    verifyAfterReboot: verifyAfterReboot || postUpdateReboot,
+    updateGateCommand,
+    confirmationPolicy,
+    confirmationCommand,
     device,
   };
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };

@@ -60,3 +60,42 @@ export function parseServer(value: string): string {
   }
   return value.replace(/\/+$/, '');
 }
+
+/**
+ * Splits a command line into an argument vector the way a shell splits words (spaces separate,
+ * '…' and "…" quote, backslash escapes in double quotes and outside quotes), without any expansion:
+ * the command is run directly, never through a shell.
+ */
+export function splitCommand(value: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i]!;
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else word += char;
+    } else if (char === '\\' && i + 1 < value.length && (quote === undefined || '"\\$`'.includes(value[i + 1]!))) {
+      word += value[++i];
+      inWord = true;
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) throw new ValueError(`unterminated ${quote} quote in '${value}'`);
+  if (inWord) words.push(word);
+  if (words.length === 0) throw new ValueError('the command is empty');
+  return words;
+}

@@ -1,7 +1,8 @@
-import type { LOG_FORMATS, LOG_LEVELS } from './keys.js';
+import type { CONFIRMATION_POLICIES, LOG_FORMATS, LOG_LEVELS } from './keys.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
+export type ConfirmationPolicy = (typeof CONFIRMATION_POLICIES)[number];
 
 /** How the device authenticates to hawkBit's DDI API. */
 export type Authentication =
@@ -40,6 +41,15 @@ export interface Config {
   readonly stateDir: string;
   readonly downloadRetries: number;
   readonly allowUnverifiedDownloads: boolean;
+  /** Poll interval while an action is in progress, so that a cancel arrives quickly. */
+  readonly activePollIntervalMs: number;
+  /** Report the result only after a reboot into the new slot (always on with post_update_reboot). */
+  readonly verifyAfterReboot: boolean;
+  /** Argument vector of the local gate for soft updates (exit 0 = go); undefined = always go. */
+  readonly updateGateCommand: readonly string[] | undefined;
+  readonly confirmationPolicy: ConfirmationPolicy;
+  /** Argument vector deciding confirmations with confirmation_policy = command (exit 0 = confirm). */
+  readonly confirmationCommand: readonly string[] | undefined;
   /** `[device]`: attributes sent to hawkBit as configData. */
   readonly device: Readonly<Record<string, string>>;
 }

@@ -5,6 +5,7 @@ import { packageVersion } from '../version.js';
 import type { CallOptions, DdiApi, PollResult } from './handles.js';
 import { HttpExchange } from './http-exchange.js';
 import { JsonReader } from './json-reader.js';
+import type { ConfigDataHandle } from './handles.js';
 import { cancelHandle, configDataHandle, confirmationHandle, deploymentHandle, installedHandle, type HandleContext } from './link-handles.js';
 import type { AutoConfirmState } from './model.js';
 import { parsePollingSleep } from './polling-sleep.js';
@@ -127,6 +128,11 @@ export class DdiClient implements DdiApi {
   async deactivateAutoConfirm(options: CallOptions = {}): Promise<void> {
     await this.#context.exchange.send({ method: 'POST', url: `${this.baseUrl}/confirmationBase/deactivateAutoConfirm`, signal: options.signal });
   }
+  /** The controller's configData resource (`{base}/configData`), for attributes the server did not ask for. */
+  configData(): ConfigDataHandle {
+    return configDataHandle(this.#context, `${this.baseUrl}/configData`);
+  }
+
 
   downloadHeaders(): Readonly<Record<string, string>> {
     const headers: Record<string, string> = {};

@@ -70,6 +70,11 @@ export interface DdiApi {
   activateAutoConfirm(details?: { initiator?: string; remark?: string }, options?: CallOptions): Promise<void>;
   deactivateAutoConfirm(options?: CallOptions): Promise<void>;
   /**
+   * The controller's configData resource, for sending attributes when the server did not ask (at start,
+   * after a change). The server's own link (PollResult.configData) is used when it offers one.
+   */
+  configData(): ConfigDataHandle;
+  /**
    * Request headers a download of an artifact of this server needs (Authorization when
    * `send_download_authentication` is on); empty otherwise. Also what streaming passes to RAUC.
    */

@@ -63,4 +63,6 @@ export interface DownloaderOptions {
   readonly retries: number;
   /** Accept a file for which no hash is given. */
   readonly allowUnverified: boolean;
+  /** First wait before a retry, doubled per retry (with jitter, at most 60 s); default 1000 ms. */
+  readonly retryDelayMs?: number;
 }

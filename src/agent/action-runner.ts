@@ -1,0 +1,142 @@
+import { access } from 'node:fs/promises';
+import { buildFeedback, type DeploymentHandle, type Feedback } from '../ddi/index.js';
+import { errorMessage } from '../lib/errors.js';
+import type { AgentDependencies } from './context.js';
+import { planDeployment, artifactUrls, type DeploymentPlan } from './deployment-plan.js';
+import { artifactsToFetch, downloadArtifacts } from './download-step.js';
+import { failureFromError } from './failures.js';
+import { FeedbackSender } from './feedback-sender.js';
+import { askGate } from './gate.js';
+import { describeBundles, installBundles } from './install-step.js';
+import { finishInstall, reportOutcome } from './finish.js';
+import type { ActionRecord, Outcome, Phase } from './state.js';
+import { STATUS_CODES } from '../ddi/index.js';
+
+/** How a run of an action ended for now. */
+export type RunEnd =
+  | { readonly end: 'finished'; readonly outcome: Outcome }
+  | { readonly end: 'waiting'; readonly reason: string }
+  | { readonly end: 'rebooting' | 'awaitingReboot' }
+  | { readonly end: 'reportPending'; readonly outcome: Outcome };
+
+/**
+ * Carries one action from its persisted phase as far as it can go now: download, wait (maintenance
+ * window, local gate), install, reboot or report. Every phase is persisted before its side effects.
+ * An abort (SIGTERM, or a cancel from the server) stops it with the state kept; any other error is
+ * reported as the action's failure.
+ */
+export class ActionRunner {
+  /** Waiting reasons already reported per action, so `scheduled` feedback is sent once, not per poll. */
+  readonly #announced = new Map<string, string>();
+
+  constructor(private readonly deps: AgentDependencies) {}
+
+  async run(handle: DeploymentHandle, signal: AbortSignal, resumedFrom?: Phase['kind']): Promise<RunEnd> {
+    const sender = new FeedbackSender(handle, this.deps.log.child({ actionId: handle.actionId }), resumedFrom);
+    const phase = this.deps.store.phase;
+    if (phase.kind === 'reporting') return reportOutcome(this.deps, phase.action, phase.outcome, sender, signal);
+    if (phase.kind === 'rebootPending' || phase.kind === 'verifying') return { end: 'awaitingReboot' };
+    try {
+      return await this.#advance(handle, sender, signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const current = this.deps.store.phase;
+      const action = current.kind === 'idle' ? emptyAction(handle.actionId) : current.action;
+      this.deps.log.error(`action ${handle.actionId} failed: ${errorMessage(error)}`);
+      return reportOutcome(this.deps, action, failureFromError(error), sender, signal);
+    }
+  }
+
+  async #advance(handle: DeploymentHandle, sender: FeedbackSender, signal: AbortSignal): Promise<RunEnd> {
+    const deployment = await handle.fetch({ signal });
+    const plan = planDeployment(deployment);
+    let phase = this.deps.store.phase;
+    const own = phase.kind !== 'idle' && phase.action.id === plan.actionId ? phase.action : undefined;
+    let action: ActionRecord = own ?? { ...emptyAction(plan.actionId), type: plan.type };
+    this.deps.status.set({ actionId: action.id, activity: `action ${action.id} (${plan.type})`, waitingFor: undefined });
+
+    if (plan.problem) {
+      this.deps.log.error(`action ${action.id} cannot be carried out: ${plan.problem}`);
+      return reportOutcome(this.deps, action, { result: 'failure', code: STATUS_CODES.UNSUPPORTED_ARTIFACT, details: [plan.problem] }, sender, signal);
+    }
+
+    if (!own || phase.kind === 'confirming') {
+      if (!plan.download) return this.#wait(action, 'the server has not asked for the download yet', sender, signal, false);
+      const gate = await askGate(this.deps, plan, 'download', signal);
+      if (gate !== undefined) return this.#wait(action, gate, sender, signal);
+      phase = (await this.deps.store.transition({ kind: 'downloading', action })).phase;
+    }
+
+    if (phase.kind === 'downloading') {
+      action = this.deps.config.streamBundle && plan.type !== 'downloadOnly' ? streamedAction(action, plan) : await downloadArtifacts(this.deps, plan, action, sender, signal);
+      phase = (await this.deps.store.transition({ kind: 'downloaded', action })).phase;
+      const names = action.bundles.map((bundle) => bundle.filename).join(', ');
+      const verified: Feedback = buildFeedback('downloaded', 'success', {
+        details: [this.deps.config.streamBundle && plan.type !== 'downloadOnly' ? `Streaming ${names}: nothing downloaded` : `Downloaded and verified ${names}`],
+      });
+      if (plan.type === 'downloadOnly') return reportOutcome(this.deps, action, { result: 'success', details: verified.details }, sender, signal);
+      await sender.progress(verified, signal);
+    }
+
+    if (phase.kind === 'downloaded') {
+      if (!plan.install) {
+        const reason = plan.waitingForWindow ? 'waiting for the maintenance window' : 'the server has not asked for the installation yet';
+        return this.#wait(action, reason, sender, signal);
+      }
+      const gate = await askGate(this.deps, plan, 'install', signal);
+      if (gate !== undefined) return this.#wait(action, gate, sender, signal);
+      if (!(await filesPresent(action))) {
+        this.deps.log.warning(`downloaded files of action ${action.id} are gone; downloading again`);
+        await this.deps.store.transition({ kind: 'downloading', action });
+        return this.#advance(handle, sender, signal);
+      }
+      phase = (await this.deps.store.transition({ kind: 'installing', action, installed: 0, startedAt: Date.now(), bootId: await this.deps.system.bootId() })).phase;
+    }
+
+    if (phase.kind !== 'installing') throw new Error(`internal: unexpected phase ${phase.kind} for action ${action.id}`);
+    this.deps.status.set({ activity: `installing ${describeBundles(action)}` });
+    await sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt: 0, of: 100 }, details: [`Installing ${describeBundles(action)} with RAUC`] }), signal);
+    const urls = new Map(artifactsToFetch(plan).map((item) => [item.artifact.filename, artifactUrls(item.artifact)[0]]));
+    await installBundles(this.deps, phase, sender, (bundle) => bundle.path ?? urls.get(bundle.filename) ?? '', signal);
+    return finishInstall(this.deps, action, sender, signal);
+  }
+
+  /** Sends `scheduled` with the reason once per action and reason; the poll loop asks again later. */
+  async #wait(action: ActionRecord, reason: string, sender: FeedbackSender, signal: AbortSignal, report = true): Promise<RunEnd> {
+    this.deps.status.set({ waitingFor: reason });
+    if (this.#announced.get(action.id) !== reason) {
+      this.#announced.set(action.id, reason);
+      this.deps.log.message(`action ${action.id}: ${reason}`);
+      if (report) await sender.progress(buildFeedback('scheduled', 'none', { details: [reason] }), signal);
+    }
+    return { end: 'waiting', reason };
+  }
+}
+
+function emptyAction(id: string): ActionRecord {
+  return { id, type: 'forced', bundles: [], files: [] };
+}
+
+/** With stream_bundle, RAUC fetches each bundle itself: nothing is stored here. */
+function streamedAction(action: ActionRecord, plan: DeploymentPlan): ActionRecord {
+  const bundles = artifactsToFetch(plan).map((item) => ({
+    chunk: item.chunk,
+    version: item.version,
+    filename: item.artifact.filename,
+    size: item.artifact.size,
+    path: undefined,
+  }));
+  return { ...action, bundles, files: [] };
+}
+
+async function filesPresent(action: ActionRecord): Promise<boolean> {
+  for (const bundle of action.bundles) {
+    if (bundle.path === undefined) continue;
+    try {
+      await access(bundle.path);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,239 @@
+import { isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { delay } from '../lib/abort.js';
+import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
+import { ActionRunner, type RunEnd } from './action-runner.js';
+import { collectAttributes, sameAttributes } from './attributes.js';
+import { handleCancel } from './cancel.js';
+import { handleConfirmation } from './confirmation.js';
+import type { AgentDependencies } from './context.js';
+import { FeedbackSender } from './feedback-sender.js';
+import { cleanUp, reportOutcome } from './finish.js';
+import { settleLocalPhase } from './local-phases.js';
+import { STATUS_CODES } from '../ddi/index.js';
+import type { PhaseKind } from './state.js';
+
+/** Phases of an action that may be dropped when the server no longer offers it (nothing installed yet, or only the report left). */
+const ATTRIBUTE_PROBE_MS = 60_000;
+
+const DROPPABLE: ReadonlySet<PhaseKind> = new Set(['downloading', 'downloaded', 'reporting']);
+
+class CanceledByServer extends HawkbitRaucError {
+  override readonly name = 'CanceledByServer';
+  readonly code = 'CANCELED';
+}
+
+interface Job {
+  readonly actionId: string;
+  readonly controller: AbortController;
+  readonly done: Promise<RunEnd | undefined>;
+}
+
+/** The result of `runOnce`: what happened to the action the poll offered, if any. */
+export interface OnceResult {
+  /** The action the poll offered, if any. */
+  readonly actionId: string | undefined;
+  /** How its run ended (undefined: it was stopped or failed unexpectedly). */
+  readonly end: RunEnd | undefined;
+}
+
+/**
+ * The update agent: polls hawkBit, runs one action at a time through the persisted lifecycle, answers
+ * cancel and confirmation requests, and keeps the target's attributes current.
+ */
+export class Agent {
+  readonly #deps: AgentDependencies;
+  readonly #runner: ActionRunner;
+  #job: Job | undefined;
+  #localPending = true;
+  #lastAttributes: Record<string, string> | undefined;
+  #raucSeen = false;
+  /** Attributes are collected again at start, after each action, and (until RAUC answers) once a minute. */
+  #attributesDue = true;
+  #lastAttributeProbe = 0;
+  /** Phase of the persisted action at start: the first feedback for it says `resumed`. */
+  #resumedFrom: { actionId: string; kind: PhaseKind } | undefined;
+  /** Action whose state file was damaged at start: reported as failed when the server offers it. */
+  #interrupted: string | undefined;
+
+  constructor(deps: AgentDependencies) {
+    this.#deps = deps;
+    this.#runner = new ActionRunner(deps);
+  }
+
+  /** Polls until `signal` aborts; resolves (never rejects) on abort, with the state kept. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.#start(signal);
+    await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
+    while (!signal.aborted) {
+      const sleepMs = await this.#iteration(signal);
+      await this.#sleep(sleepMs, signal);
+    }
+    await this.#stop();
+  }
+
+  /** One poll; an action it offers is carried as far as it goes now. */
+  async runOnce(signal: AbortSignal): Promise<OnceResult> {
+    await this.#start(signal);
+    await this.#iteration(signal);
+    const job = this.#job;
+    const end = job ? await job.done : undefined;
+    await this.#stop();
+    return { actionId: job?.actionId, end };
+  }
+
+  async #start(signal: AbortSignal): Promise<void> {
+    const recovery = await this.#deps.store.load();
+    this.#interrupted = recovery?.actionId;
+    const phase = this.#deps.store.phase;
+    if (phase.kind !== 'idle') {
+      this.#resumedFrom = { actionId: phase.action.id, kind: phase.kind };
+      this.#deps.log.message(`resuming action ${phase.action.id} in phase '${phase.kind}'`);
+    }
+    this.#deps.status.set({ activity: phase.kind === 'idle' ? 'idle' : `resuming ${phase.kind}` });
+    await this.#settleLocal(signal);
+  }
+
+  async #stop(): Promise<void> {
+    const job = this.#job;
+    job?.controller.abort(new Error('the update service is stopping'));
+    await job?.done.catch(() => undefined);
+    await this.#deps.system.notify({ STOPPING: '1' });
+    this.#deps.status.set({ activity: 'stopped' });
+    await this.#deps.status.flush();
+    await this.#deps.installer.close().catch(() => undefined);
+  }
+
+  async #settleLocal(signal: AbortSignal): Promise<void> {
+    if (!this.#localPending || this.#job) return;
+    this.#localPending = (await settleLocalPhase(this.#deps, signal)) === 'retry';
+  }
+
+  /** Returns how long to sleep before the next poll. */
+  async #iteration(signal: AbortSignal): Promise<number> {
+    const { config, log } = this.#deps;
+    try {
+      await this.#settleLocal(signal);
+      const result = await this.#deps.ddi.poll({ signal });
+      this.#deps.status.set({ lastPollAt: new Date().toISOString() });
+      await this.#deps.system.notify({ WATCHDOG: '1' });
+      await this.#handle(result, signal);
+      return this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
+    } catch (error) {
+      if (signal.aborted) return 0;
+      const retryAfter = isDdiHttpError(error) ? error.retryAfterMs : undefined;
+      const wait = retryAfter ?? jitter(config.retryWaitMs);
+      log.warning(`poll failed: ${errorMessage(error)}; next try in ${Math.round(wait / 1000)} s`);
+      this.#deps.status.set({ lastError: errorMessage(error) });
+      return wait;
+    }
+  }
+
+  async #handle(result: PollResult, signal: AbortSignal): Promise<void> {
+    await this.#sendAttributes(result, signal);
+    if (result.cancel) {
+      await handleCancel(this.#deps, result.cancel, (id) => this.#stopJob(id), signal);
+    } else if (result.confirmation) {
+      await handleConfirmation(this.#deps, result.confirmation, signal);
+    } else if (result.deployment) {
+      await this.#offer(result.deployment, signal);
+    } else {
+      await this.#noActionOffered();
+    }
+  }
+
+  /** A deployment link: start (or resume) its job unless one is running; the same id again is a no-op. */
+  async #offer(handle: DeploymentHandle, signal: AbortSignal): Promise<void> {
+    if (this.#job) {
+      if (this.#job.actionId !== handle.actionId) {
+        this.#deps.log.warning(`action ${handle.actionId} offered while action ${this.#job.actionId} runs; it is taken up afterwards`);
+      }
+      return;
+    }
+    const phase = this.#deps.store.phase;
+    if (phase.kind !== 'idle' && phase.action.id !== handle.actionId && phase.kind !== 'confirming') {
+      this.#deps.log.warning(`action ${phase.action.id} (phase '${phase.kind}') was replaced by action ${handle.actionId} on the server`);
+      if (!DROPPABLE.has(phase.kind)) return;
+      await cleanUp(this.#deps, phase.action);
+    }
+    const resumed = this.#resumedFrom?.actionId === handle.actionId ? this.#resumedFrom.kind : undefined;
+    this.#resumedFrom = undefined;
+    const controller = new AbortController();
+    const jobSignal = AbortSignal.any([signal, controller.signal]);
+    const done = (async () => {
+      if (this.#interrupted === handle.actionId) {
+        this.#interrupted = undefined;
+        const action = { id: handle.actionId, type: 'forced' as const, bundles: [], files: [] };
+        const details = ['the update state of this action was lost (damaged state file); the update was interrupted'];
+        return reportOutcome(this.#deps, action, { result: 'failure', code: STATUS_CODES.INTERNAL_ERROR, details }, new FeedbackSender(handle, this.#deps.log), jobSignal);
+      }
+      return this.#runner.run(handle, jobSignal, resumed);
+    })()
+      .catch((error: unknown) => {
+        if (!jobSignal.aborted) this.#deps.log.error(`action ${handle.actionId}: ${errorMessage(error)}`);
+        return undefined;
+      })
+      .finally(() => {
+        if (this.#job?.controller === controller) this.#job = undefined;
+        this.#attributesDue = true;
+      });
+    this.#job = { actionId: handle.actionId, controller, done };
+  }
+
+  /** No action link: an action we still hold in a server-side phase is gone (canceled or closed elsewhere). */
+  async #noActionOffered(): Promise<void> {
+    const phase = this.#deps.store.phase;
+    if (this.#job || phase.kind === 'idle' || !DROPPABLE.has(phase.kind)) return;
+    this.#deps.log.warning(`action ${phase.action.id} is no longer offered by the server; dropping it`);
+    await cleanUp(this.#deps, phase.action);
+  }
+
+  async #stopJob(actionId: string): Promise<boolean> {
+    const job = this.#job;
+    if (!job || job.actionId !== actionId) return false;
+    job.controller.abort(new CanceledByServer(`action ${actionId} canceled by the server`));
+    await job.done;
+    return true;
+  }
+
+  /**
+   * At start (once the server answers), when the server asks, and when they changed — which can only
+   * happen through an update or RAUC appearing, so RAUC is not asked at every idle poll.
+   */
+  async #sendAttributes(result: PollResult, signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const probeRauc = !this.#raucSeen && now - this.#lastAttributeProbe >= ATTRIBUTE_PROBE_MS;
+    if (!result.configData && !this.#attributesDue && !probeRauc) return;
+    if (this.#job && !result.configData) return;
+    this.#lastAttributeProbe = now;
+    const { attributes, rauc } = await collectAttributes(this.#deps.config.device, this.#deps.installer, this.#deps.log, signal);
+    this.#raucSeen ||= rauc;
+    if (!result.configData && sameAttributes(this.#lastAttributes, attributes)) {
+      this.#attributesDue = false;
+      return;
+    }
+    const handle = result.configData ?? this.#deps.ddi.configData();
+    try {
+      await handle.send(attributes, 'merge', { signal });
+      this.#lastAttributes = attributes;
+      this.#attributesDue = false;
+      this.#deps.log.info(`attributes sent (${Object.keys(attributes).length})`);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.#deps.log.warning(`attributes not sent: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Sleeps in slices so that the systemd watchdog keeps being fed. */
+  async #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    const slice = this.#deps.system.watchdogIntervalMs ? this.#deps.system.watchdogIntervalMs / 2 : ms;
+    for (let left = ms; left > 0 && !signal.aborted; left -= slice) {
+      await delay(Math.min(slice, left), { signal }).catch(() => undefined);
+      if (left > slice) await this.#deps.system.notify({ WATCHDOG: '1' });
+    }
+  }
+}
+
+/** ±20 % so that a fleet that lost its server does not come back in lockstep. */
+function jitter(ms: number): number {
+  return Math.round(ms * (0.8 + Math.random() * 0.4));
+}

@@ -1,0 +1,34 @@
+import type { Config } from '../config/index.js';
+import type { DdiApi } from '../ddi/index.js';
+import type { DownloadOptions, DownloadRequest, DownloadResult } from '../download/index.js';
+import type { Logger } from '../log/index.js';
+import type { Installer } from '../rauc/index.js';
+import type { System } from '../system/index.js';
+import type { StateStore } from './state-store.js';
+import type { StatusBoard } from './status-board.js';
+
+/** The downloader as the agent uses it (Downloader implements it). */
+export interface ArtifactDownloader {
+  download(request: DownloadRequest, options?: DownloadOptions): Promise<DownloadResult>;
+}
+
+/** The download module's free-space and clean-up helpers, passed in so tests can substitute them. */
+export interface DownloadStorage {
+  checkFreeSpace(directory: string, bytes: number, options?: { signal?: AbortSignal }): Promise<void>;
+  removeStaleParts(directory: string, keep: readonly string[], options?: { signal?: AbortSignal }): Promise<string[]>;
+  safeFilename(name: string): string;
+}
+
+/** Everything the agent is built from; main.ts creates the real ones, tests their own. */
+export interface AgentDependencies {
+  readonly config: Config;
+  readonly ddi: DdiApi;
+  readonly downloader: ArtifactDownloader;
+  readonly storage: DownloadStorage;
+  readonly installer: Installer;
+  readonly system: System;
+  readonly store: StateStore;
+  readonly status: StatusBoard;
+  readonly log: Logger;
+  readonly now?: () => number;
+}

@@ -1,0 +1,70 @@
+import type { Config } from '../config/index.js';
+import { DdiClient } from '../ddi/index.js';
+import { checkFreeSpace, Downloader, removeStaleParts, safeFilename } from '../download/index.js';
+import type { Logger } from '../log/index.js';
+import { createTransport, type Transport } from '../net/index.js';
+import { DbusInstaller, type Installer } from '../rauc/index.js';
+import { LinuxSystem, type System } from '../system/index.js';
+import { packageVersion } from '../version.js';
+import { Agent } from './agent.js';
+import type { AgentDependencies } from './context.js';
+import { StateStore, type StateStoreOptions } from './state-store.js';
+import { StatusBoard } from './status-board.js';
+
+export interface CreateAgentOptions {
+  readonly log: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Substitutes for tests and embedders; the real ones are built from the config otherwise. */
+  readonly installer?: Installer;
+  readonly system?: System;
+  readonly onPersist?: StateStoreOptions['onPersist'];
+}
+
+export interface AgentAssembly {
+  readonly agent: Agent;
+  readonly deps: AgentDependencies;
+  /** Closes connections (keep-alive sockets, D-Bus). */
+  close(): Promise<void>;
+}
+
+/** Builds the agent and everything it stands on from a validated config (the composition of main.ts). */
+export function createAgent(config: Config, options: CreateAgentOptions): AgentAssembly {
+  const { log } = options;
+  const env = options.env ?? process.env;
+  const transport: Transport = createTransport({ ...config, env });
+  const ddi = DdiClient.fromConfig(config, { log: log.child({ component: 'ddi' }), transport, userAgent: `hawkbit-rauc/${packageVersion()}` });
+  const downloader = new Downloader({
+    log: log.child({ component: 'download' }),
+    httpAgent: transport.httpAgent,
+    httpsAgent: transport.httpsAgent,
+    connectTimeoutMs: config.connectTimeoutMs,
+    lowSpeedTimeMs: config.lowSpeedTimeMs,
+    lowSpeedRate: config.lowSpeedRate,
+    speedLimit: config.downloadSpeedLimit,
+    resume: config.resumeDownloads,
+    retries: config.downloadRetries,
+    allowUnverified: config.allowUnverifiedDownloads,
+  });
+  const installer = options.installer ?? new DbusInstaller({ log: log.child({ component: 'rauc' }), env });
+  const system = options.system ?? new LinuxSystem({ log: log.child({ component: 'system' }), env });
+  const store = new StateStore(config.stateDir, { log, ...(options.onPersist ? { onPersist: options.onPersist } : {}) });
+  const deps: AgentDependencies = {
+    config,
+    ddi,
+    downloader,
+    storage: { checkFreeSpace, removeStaleParts, safeFilename },
+    installer,
+    system,
+    store,
+    status: new StatusBoard(config.stateDir, log),
+    log: log.child({ component: 'agent' }),
+  };
+  return {
+    agent: new Agent(deps),
+    deps,
+    close: async () => {
+      transport.destroy();
+      await installer.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { dirname } from 'node:path';
+import { buildFeedback } from '../ddi/index.js';
+import { isChecksumMismatchError, type DownloadProgress } from '../download/index.js';
+import type { AgentDependencies } from './context.js';
+import { artifactUrls, type DeploymentPlan, type PlannedArtifact } from './deployment-plan.js';
+import type { FeedbackSender } from './feedback-sender.js';
+import { formatBytes } from './format.js';
+import type { ActionRecord, BundleRef } from './state.js';
+import { ProgressThrottle } from './throttle.js';
+
+/** The artifacts an action fetches: every bundle, or every file of a download-only action. */
+export function artifactsToFetch(plan: DeploymentPlan): PlannedArtifact[] {
+  return plan.artifacts.filter((planned) => planned.bundle || plan.type === 'downloadOnly');
+}
+
+/** Where artifacts land: the directory of bundle_download_location. */
+export function downloadDirectory(deps: AgentDependencies): string {
+  return dirname(deps.config.bundleDownloadLocation ?? `${deps.config.stateDir}/bundle.raucb`);
+}
+
+/**
+ * Downloads and verifies every artifact of the action in chunk order, reporting progress as
+ * `download` feedback (≥ 10 % and ≥ 30 s apart) and ending with `downloaded`. Checks free space for
+ * the whole action before the first byte and removes stale partial files of other actions.
+ * A checksum mismatch is downloaded once more from the start before it counts as a failure.
+ */
+export async function downloadArtifacts(
+  deps: AgentDependencies,
+  plan: DeploymentPlan,
+  action: ActionRecord,
+  sender: FeedbackSender,
+  signal: AbortSignal,
+): Promise<ActionRecord> {
+  const directory = downloadDirectory(deps);
+  const planned = artifactsToFetch(plan);
+  const names = planned.map((item) => deps.storage.safeFilename(item.artifact.filename));
+  const total = planned.reduce((sum, item) => sum + (item.artifact.size ?? 0), 0);
+  await deps.storage.removeStaleParts(directory, names, { signal });
+  await deps.storage.checkFreeSpace(directory, total, { signal });
+
+  const summary = planned.map((item) => `${item.artifact.filename} (${formatBytes(item.artifact.size)})`).join(', ');
+  await sender.progress(buildFeedback('download', 'none', { details: [`Downloading ${summary}`] }), signal);
+
+  const throttle = new ProgressThrottle(10, 30_000, deps.now);
+  const bundles: BundleRef[] = [];
+  let doneBefore = 0;
+  for (const item of planned) {
+    const onProgress = (progress: DownloadProgress) => {
+      const done = doneBefore + progress.bytesDone;
+      const percent = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
+      deps.status.set({ progress: { percent, message: `downloading ${item.artifact.filename}` } }, { throttle: true });
+      if (!throttle.shouldSend(percent) || percent >= 100) return;
+      const line = `Downloading ${item.artifact.filename}: ${formatBytes(done)} of ${formatBytes(total)} at ${formatBytes(progress.rate)}/s`;
+      void sender.progress(buildFeedback('download', 'none', { progress: { cnt: percent, of: 100 }, details: [line] }), signal).catch(() => undefined);
+    };
+    const result = await downloadWithOneRetry(deps, item, directory, signal, onProgress);
+    doneBefore += result.size;
+    bundles.push({ chunk: item.chunk, version: item.version, filename: item.artifact.filename, size: result.size, path: result.path });
+    deps.log.message(`downloaded ${item.artifact.filename}${result.reused ? ' (already complete)' : ''}`, {
+      actionId: action.id,
+      bytes: result.size,
+      verified: Object.keys(result.verified).join('+'),
+    });
+  }
+  const keep = action.type === 'downloadOnly';
+  return { ...action, bundles, files: keep ? [] : bundles.map((bundle) => bundle.path!).filter(Boolean) };
+}
+
+async function downloadWithOneRetry(
+  deps: AgentDependencies,
+  item: PlannedArtifact,
+  directory: string,
+  signal: AbortSignal,
+  onProgress: (progress: DownloadProgress) => void,
+) {
+  const request = {
+    urls: artifactUrls(item.artifact),
+    filename: item.artifact.filename,
+    directory,
+    size: item.artifact.size,
+    hashes: item.artifact.hashes,
+    headers: deps.ddi.downloadHeaders(),
+  };
+  try {
+    return await deps.downloader.download(request, { signal, onProgress });
+  } catch (error) {
+    if (!isChecksumMismatchError(error)) throw error;
+    deps.log.warning(`${error.message}; downloading ${item.artifact.filename} once more from the start`);
+    return deps.downloader.download(request, { signal, onProgress });
+  }
+}

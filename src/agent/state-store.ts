@@ -1,0 +1,128 @@
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-file.js';
+import { HawkbitRaucError, isErrorNamed, systemErrorCode } from '../lib/errors.js';
+import type { Logger } from '../log/index.js';
+import { IDLE, PHASE_KINDS, type Phase, type PersistedState, type PhaseKind } from './state.js';
+import { assertTransition, VISIT_LIMITS } from './transitions.js';
+
+export const STATE_FILE = 'state.json';
+const SCHEMA = 1;
+
+export class StateLoopError extends HawkbitRaucError {
+  override readonly name = 'StateLoopError';
+  readonly code = 'STATE_LOOP';
+  constructor(readonly kind: PhaseKind, readonly visits: number) {
+    super(`state loop detected: '${kind}' entered ${visits} times for the same action`);
+  }
+}
+
+export function isStateLoopError(value: unknown): value is StateLoopError {
+  return isErrorNamed(value, 'StateLoopError');
+}
+
+/** What load() found when the state file could not be used. */
+export interface StateRecovery {
+  readonly reason: string;
+  /** Where the damaged file went; undefined when loaded read-only (left in place). */
+  readonly movedTo: string | undefined;
+  /** The action id, when it could still be read from the damaged file. */
+  readonly actionId: string | undefined;
+}
+
+export interface StateStoreOptions {
+  readonly log: Logger;
+  /** Called after every successful persist (tests use it to simulate a crash at a given state). */
+  readonly onPersist?: (state: PersistedState) => void;
+}
+
+/**
+ * The persisted lifecycle state in `<dir>/state.json`: versioned JSON, written atomically before the
+ * side effects of each state run. Only transitions allowed by TRANSITIONS are accepted.
+ */
+export class StateStore {
+  readonly #dir: string;
+  readonly #options: StateStoreOptions;
+  #state: PersistedState = { schema: SCHEMA, phase: IDLE, visits: {}, updatedAt: new Date(0).toISOString() };
+
+  constructor(dir: string, options: StateStoreOptions) {
+    this.#dir = dir;
+    this.#options = options;
+  }
+
+  get path(): string {
+    return join(this.#dir, STATE_FILE);
+  }
+
+  get state(): PersistedState {
+    return this.#state;
+  }
+
+  get phase(): Phase {
+    return this.#state.phase;
+  }
+
+  /** Reads the state file. A missing file is a fresh start; a damaged one is moved aside (see StateRecovery). */
+  async load(options: { readOnly?: boolean } = {}): Promise<StateRecovery | undefined> {
+    if (!options.readOnly) await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if (systemErrorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+    const problem = validate(text);
+    if (typeof problem !== 'string') {
+      this.#state = problem;
+      return undefined;
+    }
+    const actionId = /"id"\s*:\s*"([^"]{1,64})"/.exec(text)?.[1];
+    if (options.readOnly) return { reason: problem, movedTo: undefined, actionId };
+    const movedTo = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(this.path, movedTo);
+    this.#options.log.error(`state file ${this.path} is unusable (${problem}); moved to ${movedTo}, starting clean`);
+    return { reason: problem, movedTo, actionId };
+  }
+
+  /** Checks the transition, counts the visit (loop guard), persists, then returns the new state. */
+  async transition(next: Phase): Promise<PersistedState> {
+    const current = this.#state.phase;
+    assertTransition(current.kind, next.kind);
+    const sameAction = current.kind !== 'idle' && next.kind !== 'idle' && current.action.id === next.action.id;
+    const visits = sameAction ? { ...this.#state.visits } : {};
+    const count = (visits[next.kind] ?? 0) + 1;
+    if (count > VISIT_LIMITS[next.kind]) throw new StateLoopError(next.kind, count);
+    visits[next.kind] = count;
+    return this.#persist({ schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
+  }
+
+  /** Rewrites the current phase's data without counting a visit (e.g. the next bundle of an install). */
+  async update(phase: Phase): Promise<PersistedState> {
+    if (phase.kind !== this.#state.phase.kind) throw new Error(`internal: update must keep the kind (${this.#state.phase.kind})`);
+    return this.#persist({ ...this.#state, phase, updatedAt: new Date().toISOString() });
+  }
+
+  async #persist(state: PersistedState): Promise<PersistedState> {
+    await writeFileAtomic(this.path, `${JSON.stringify(state, null, 2)}\n`);
+    this.#state = state;
+    this.#options.onPersist?.(state);
+    return state;
+  }
+}
+
+function validate(text: string): PersistedState | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text.length === 0 ? 'empty file' : 'not JSON (truncated or damaged)';
+  }
+  if (typeof value !== 'object' || value === null) return 'not a JSON object';
+  const state = value as Partial<PersistedState>;
+  if (state.schema !== SCHEMA) return `unknown schema version ${JSON.stringify(state.schema)} (this version reads ${SCHEMA})`;
+  const phase = state.phase as { kind?: unknown; action?: { id?: unknown } } | undefined;
+  if (!phase || !PHASE_KINDS.includes(phase.kind as PhaseKind)) return `unknown phase ${JSON.stringify(phase?.kind)}`;
+  if (phase.kind !== 'idle' && typeof phase.action?.id !== 'string') return 'phase without an action id';
+  return { schema: SCHEMA, phase: state.phase as Phase, visits: state.visits ?? {}, updatedAt: String(state.updatedAt) };
+}

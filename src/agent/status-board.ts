@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-file.js';
+import type { Logger } from '../log/index.js';
+
+export const STATUS_FILE = 'status.json';
+
+/** What `hawkbit-rauc status` shows besides the persisted phase. */
+export interface StatusSnapshot {
+  readonly pid: number;
+  readonly updatedAt: string;
+  readonly actionId?: string;
+  readonly activity: string;
+  readonly progress?: { readonly percent: number; readonly message: string };
+  readonly lastError?: string;
+  readonly lastPollAt?: string;
+  readonly waitingFor?: string;
+}
+
+/**
+ * A small JSON file in state_dir that the running service keeps current (at most once a second for
+ * progress) so that `hawkbit-rauc status` and other local tools can show what is going on.
+ */
+export class StatusBoard {
+  #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
+  #lastWrite = 0;
+  #pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    private readonly log: Logger,
+  ) {}
+
+  get snapshot(): StatusSnapshot {
+    return this.#snapshot;
+  }
+
+  /** Merges `change` into the snapshot; written at once unless `throttle` and written < 1 s ago. */
+  set(change: Partial<Omit<StatusSnapshot, 'pid' | 'updatedAt'>>, options: { throttle?: boolean } = {}): void {
+    this.#snapshot = { ...this.#snapshot, ...change, pid: process.pid, updatedAt: new Date().toISOString() };
+    const now = Date.now();
+    if (options.throttle && now - this.#lastWrite < 1000) return;
+    this.#lastWrite = now;
+    const snapshot = this.#snapshot;
+    this.#pending = this.#pending
+      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${JSON.stringify(snapshot, null, 2)}\n`))
+      .catch((error: unknown) => this.log.debug(`status file not written: ${(error as Error).message}`));
+  }
+
+  /** Waits for pending writes (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.#pending;
+  }
+}
+
+export async function readStatus(dir: string): Promise<StatusSnapshot | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, STATUS_FILE), 'utf8')) as StatusSnapshot;
+  } catch {
+    return undefined;
+  }
+}

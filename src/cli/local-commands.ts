@@ -1,0 +1,42 @@
+import type { Writable } from 'node:stream';
+import { recordDecision } from '../agent/confirmation.js';
+import { StateStore } from '../agent/state-store.js';
+import { readStatus } from '../agent/status-board.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import { jsonReplacer } from '../log/index.js';
+import { ExitCode } from './exit-codes.js';
+
+/** `status`: the persisted phase plus the running service's status file, without secrets. */
+export async function showStatus(config: Config, log: Logger, out: Writable): Promise<number> {
+  const store = new StateStore(config.stateDir, { log });
+  const recovery = await store.load({ readOnly: true });
+  const { phase, updatedAt, visits } = store.state;
+  const live = await readStatus(config.stateDir);
+  const lines = [`state:       ${phase.kind}${phase.kind === 'idle' ? '' : ` (action ${phase.action.id})`}`, `since:       ${updatedAt}`];
+  if (recovery) lines.push(`damaged:     ${store.path}: ${recovery.reason} (the service moves it aside at its next start)`);
+  if (phase.kind !== 'idle') {
+    const bundles = phase.action.bundles.map((bundle) => `${bundle.filename} ${bundle.version}`).join(', ');
+    if (bundles) lines.push(`bundles:     ${bundles}`);
+    if (phase.kind === 'reporting') lines.push(`result:      ${phase.outcome.result}: ${phase.outcome.details.join('; ')} (not yet delivered)`);
+    if (phase.kind === 'rebootPending') lines.push(`expected:    slot ${phase.expectedSlot ?? 'unknown'} after the reboot`);
+    if (phase.kind === 'confirming') lines.push(`decision:    ${phase.denied ? 'denied' : 'waiting for confirm/deny'}`);
+    lines.push(`visits:      ${JSON.stringify(visits, jsonReplacer)}`);
+  }
+  if (live) {
+    lines.push(`service:     pid ${live.pid}, ${live.activity} (updated ${live.updatedAt})`);
+    if (live.progress) lines.push(`progress:    ${live.progress.percent} % ${live.progress.message}`);
+    if (live.waitingFor) lines.push(`waiting for: ${live.waitingFor}`);
+    if (live.lastPollAt) lines.push(`last poll:   ${live.lastPollAt}`);
+    if (live.lastError) lines.push(`last error:  ${live.lastError}`);
+  }
+  out.write(`${lines.join('\n')}\n`);
+  return ExitCode.OK;
+}
+
+/** `confirm ID` / `deny ID`: leaves the decision for the running service, which answers hawkBit at its next poll. */
+export async function decide(config: Config, actionId: string, decision: 'confirmed' | 'denied', out: Writable): Promise<number> {
+  await recordDecision(config.stateDir, actionId, decision);
+  out.write(`action ${actionId} will be ${decision} at the next poll\n`);
+  return ExitCode.OK;
+}

@@ -1,0 +1,60 @@
+export interface LowSpeedOptions {
+  /** Bytes per second the transfer must reach on average … */
+  readonly rate: number;
+  /** … over every window of this many milliseconds. */
+  readonly timeMs: number;
+  /** Called once when the transfer was slower than `rate` for `timeMs`. */
+  readonly onStall: () => void;
+  /** Clock in milliseconds (tests); default performance.now. */
+  readonly now?: () => number;
+}
+
+/**
+ * curl-style low-speed abort: samples the byte count a few times per window and calls `onStall` when the
+ * bytes received over the last `timeMs` are fewer than `rate × timeMs`. Also catches a server that never
+ * sends a byte. Call `stop()` when the transfer ends.
+ */
+export class LowSpeedWatch {
+  readonly #options: LowSpeedOptions;
+  readonly #now: () => number;
+  readonly #samples: { at: number; bytes: number }[];
+  readonly #timer: NodeJS.Timeout;
+  #bytes = 0;
+  #stopped = false;
+
+  constructor(options: LowSpeedOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#samples = [{ at: this.#now(), bytes: 0 }];
+    this.#timer = setInterval(() => this.check(), Math.min(1000, Math.max(25, options.timeMs / 4)));
+    this.#timer.unref();
+  }
+
+  /** Count `n` more received bytes. */
+  add(n: number): void {
+    this.#bytes += n;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+  }
+
+  /** Takes a sample and decides (runs on a timer; public for tests). */
+  check(): void {
+    if (this.#stopped) return;
+    const now = this.#now();
+    const last = this.#samples[this.#samples.length - 1];
+    if (last !== undefined && last.at === now) last.bytes = this.#bytes;
+    else this.#samples.push({ at: now, bytes: this.#bytes });
+    // Keep the newest sample that is at least one window old as the window's start.
+    while (this.#samples.length > 1 && now - (this.#samples[1]?.at ?? now) >= this.#options.timeMs) this.#samples.shift();
+    const start = this.#samples[0];
+    if (start === undefined || now - start.at < this.#options.timeMs) return;
+    const seconds = (now - start.at) / 1000;
+    if ((this.#bytes - start.bytes) / seconds < this.#options.rate) {
+      this.stop();
+      this.#options.onStall();
+    }
+  }
+}

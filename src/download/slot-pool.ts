@@ -1,0 +1,57 @@
+/**
+ * Fixed set of equal slots in one SharedArrayBuffer. Received bytes are copied into a slot once; the
+ * file write (main thread pool) and every hash worker then read the same memory, and the slot is free
+ * again when the last of them releases it. The fixed count bounds memory and provides back-pressure.
+ */
+export class SlotPool {
+  readonly buffer: SharedArrayBuffer;
+  readonly slotSize: number;
+  readonly #holds: number[];
+  readonly #free: number[];
+  #waiters: (() => void)[] = [];
+
+  constructor(slotSize: number, count: number) {
+    this.slotSize = slotSize;
+    this.buffer = new SharedArrayBuffer(slotSize * count);
+    this.#holds = new Array<number>(count).fill(0);
+    this.#free = Array.from({ length: count }, (_, index) => index);
+  }
+
+  /** A free slot, held once by the caller, or undefined when all are in use. */
+  take(): number | undefined {
+    const slot = this.#free.shift();
+    if (slot !== undefined) this.#holds[slot] = 1;
+    return slot;
+  }
+
+  /** Resolves when a slot may be free (call take() again). */
+  whenFree(): Promise<void> {
+    if (this.#free.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** One more holder of `slot` (a write or a hash worker that will read it). */
+  hold(slot: number): void {
+    this.#holds[slot] = (this.#holds[slot] ?? 0) + 1;
+  }
+
+  release(slot: number): void {
+    const holds = (this.#holds[slot] ?? 0) - 1;
+    this.#holds[slot] = holds;
+    if (holds > 0) return;
+    this.#free.push(slot);
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Byte offset of `slot` in `buffer`. */
+  offset(slot: number): number {
+    return slot * this.slotSize;
+  }
+
+  /** A Buffer over the first `length` bytes of `slot` (no copy). */
+  view(slot: number, length = this.slotSize): Buffer {
+    return Buffer.from(this.buffer, this.offset(slot), length);
+  }
+}

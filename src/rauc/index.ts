@@ -1,0 +1,4 @@
+export { DbusInstaller, absoluteSource, type DbusInstallerOptions } from './dbus-installer.js';
+export { resolveBus, DEFAULT_SYSTEM_BUS_ADDRESS, type BusChoice, type ResolvedBus } from './bus-address.js';
+export * from './errors.js';
+export type * from './types.js';

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { FakeHawkbit } from '../fakes/hawkbit/index.js';
+import { configText } from '../helpers/config-text.js';
+import { CLI, runCli } from '../helpers/run-cli.js';
+
+const TOKEN = 'cli-agent-token-9d2e';
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-cli-agent-'));
+  const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01' });
+  const target = hb.addTarget('cli-dev', { token: TOKEN });
+  const file = join(dir, 'c.conf');
+  writeFileSync(
+    file,
+    configText({
+      client: { hawkbit_server: hb.hostPort, ssl: 'false', tenant_id: hb.tenant, target_name: 'cli-dev', auth_token: TOKEN, bundle_download_location: join(dir, 'b.raucb'), state_dir: join(dir, 'state'), retry_wait: '1' },
+    }),
+  );
+  return { dir, hb, target, file };
+}
+
+test('status on a fresh device: idle, exit 0', async (t) => {
+  const { hb, file } = await setup();
+  t.teardown(() => hb.close());
+  const result = await runCli(['-c', file, 'status']);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /^state: +idle$/m);
+});
+
+test('confirm and deny record the decision for the service; bad ids and arguments are option errors', async (t) => {
+  const { dir, hb, file } = await setup();
+  t.teardown(() => hb.close());
+  const ok = await runCli(['-c', file, 'confirm', '17']);
+  t.is(ok.code, 0);
+  t.is(ok.stdout, 'action 17 will be confirmed at the next poll\n');
+  t.is(readFileSync(join(dir, 'state', 'decisions', '17'), 'utf8'), 'confirmed');
+  t.is((await runCli(['-c', file, 'deny'])).code, 1);
+  t.is((await runCli(['-c', file, 'status', 'x'])).code, 1);
+  const bad = await runCli(['-c', file, 'deny', '../../etc']);
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /'\.\.\/\.\.\/etc' is not an action id/);
+});
+
+test('run once: polls, reports attributes, exits 0 with nothing to do', async (t) => {
+  const { hb, target, file } = await setup();
+  t.teardown(() => hb.close());
+  const result = await runCli(['-c', file, '-r'], { env: { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stderr, /run once: nothing to do/);
+  t.like(target.attributes, { product: 'Test' });
+  t.false(result.stderr.includes(TOKEN));
+});
+
+test('run once: a failed action exits 1', async (t) => {
+  const { hb, target, file } = await setup();
+  t.teardown(() => hb.close());
+  const { actionId } = target.pushDeployment({ type: 'forced', chunks: [{ name: 'os', version: '2', artifacts: [{ filename: 'x.raucb', content: Buffer.from('x') }] }] });
+  const result = await runCli(['-c', file, '-r'], { env: { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
+  t.is(result.code, 1, result.stderr);
+  t.is(target.action(actionId).status, 'error');
+});
+
+test('the service stops on SIGTERM with exit 0 and keeps its state', async (t) => {
+  const { hb, file } = await setup();
+  t.teardown(() => hb.close());
+  const child = spawn(process.execPath, [CLI, '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!hb.requests.some((request) => request.path.endsWith('/cli-dev')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGTERM');
+  t.is(await exited, 0, stderr);
+  t.regex(stderr, /stopped/);
+});

@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { AgentHarness, feedbackChain } from '../helpers/agent-harness.js';
+
+const content = Buffer.from('bundle bytes '.repeat(5000));
+const chunk = (version = '2.0', filename = 'u.raucb') => ({ name: 'rootfs', version, artifacts: [{ filename, content }] });
+const installs = (h: AgentHarness) => h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').length;
+
+test('download-only: downloaded/success closes the action, the file is kept, nothing installed', async (t) => {
+  const h = await AgentHarness.start();
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'downloadonly', chunks: [{ name: 'data', version: '1', artifacts: [{ filename: 'data.tar', content }] }] });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  t.is(feedbackChain(h.target, actionId).at(-1), 'downloaded/success');
+  t.is(installs(h), 0);
+  t.deepEqual(readFileSync(join(h.dir, 'downloads', 'data.tar')), content);
+});
+
+test('maintenance window: download now, wait (scheduled), install once the window opens', async (t) => {
+  const h = await AgentHarness.start();
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'forced', maintenanceWindow: 'unavailable', chunks: [chunk()] });
+  await h.runUntil(() => feedbackChain(h.target, actionId).includes('scheduled/none'));
+  t.is(installs(h), 0);
+  t.true(existsSync(join(h.dir, 'downloads', 'u.raucb')), 'downloaded and kept while waiting');
+  t.regex(JSON.stringify(h.target.feedback.at(-1)!.body), /maintenance window/);
+  h.target.setMaintenanceWindow(actionId, 'available');
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  t.is(installs(h), 1);
+  const chain = feedbackChain(h.target, actionId);
+  t.true(chain.includes('download/none'));
+  t.is(chain.filter((entry) => entry === 'scheduled/none').length, 1, 'the wait is reported once');
+  t.true(chain.includes('resumed/none'), 'the second run resumed the persisted action');
+});
+
+test('soft update: the local gate says no, then yes', async (t) => {
+  const gateFlag = join(mkdtempSync(join(tmpdir(), 'hr-gate-')), 'open');
+  const h = await AgentHarness.start({ client: { update_gate_command: `sh -c 'echo "stage=$HAWKBIT_STAGE"; test -e ${gateFlag}'` } });
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'soft', chunks: [chunk()] });
+  await h.runUntil(() => feedbackChain(h.target, actionId).includes('scheduled/none'));
+  t.is(installs(h), 0);
+  t.false(h.target.feedback.some((f) => JSON.stringify(f.body).includes('download/')), 'nothing downloaded while the gate is closed');
+  t.regex(JSON.stringify(h.target.feedback.at(-1)!.body), /local update gate refused the download \(exit code 1\): stage=download/);
+  writeFileSync(gateFlag, '');
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  t.is(installs(h), 1);
+});
+
+test('forced update skips the gate', async (t) => {
+  const h = await AgentHarness.start({ client: { update_gate_command: 'false' } });
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [chunk()] });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+});
+
+test('multi-chunk: every bundle downloaded, verified and installed in chunk order', async (t) => {
+  const h = await AgentHarness.start();
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({
+    type: 'forced',
+    chunks: [
+      { part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs.raucb', content }] },
+      { part: 'bApp', name: 'app', version: '5.1', artifacts: [{ filename: 'app.raucb', content: Buffer.from('app bundle') }] },
+    ],
+  });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  const sources = h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').map((call) => call.source!.split('/').at(-1));
+  t.deepEqual(sources, ['rootfs.raucb', 'app.raucb']);
+});
+
+test('an artifact that is not a RAUC bundle fails the action with a clear message, nothing downloaded', async (t) => {
+  const h = await AgentHarness.start();
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2', artifacts: [{ filename: 'rootfs.ext4', content }] }] });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'error');
+  const body = h.target.feedback.at(-1)!.body as { status: { code: number; details: string[] } };
+  t.is(body.status.code, 1004);
+  t.regex(body.status.details[0]!, /'rootfs\.ext4' of 'rootfs' 2 is not a RAUC bundle/);
+  t.false(h.hb.requests.some((request) => request.path.includes('/artifacts/')));
+});
+
+test('streaming: RAUC gets the URL with the Authorization header; nothing is stored', async (t) => {
+  const h = await AgentHarness.start({ client: { stream_bundle: 'true', bundle_download_location: null } });
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [chunk()] });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  const install = h.fakeRauc!.calls.find((call) => call.method === 'InstallBundle')!;
+  t.regex(install.source!, /^http:\/\/127\.0\.0\.1:\d+\/.*\/artifacts\/u\.raucb$/);
+  t.deepEqual(install.args?.['http-headers'], ['Authorization: TargetToken scenario-target-token-5f3a']);
+  t.is(install.received?.size, content.length, 'RAUC could fetch the bundle with those headers');
+});

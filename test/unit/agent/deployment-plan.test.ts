@@ -1,0 +1,59 @@
+import test from 'ava';
+import { artifactUrls, planDeployment } from '../../../src/agent/deployment-plan.js';
+import type { Artifact, Deployment } from '../../../src/ddi/model.js';
+
+const bundle: Artifact = { filename: 'os-2.0.raucb', size: 10, hashes: { md5: 'a', sha1: 'b' }, links: { downloadHttp: 'http://h/a' } };
+const tarball: Artifact = { filename: 'app.tar.gz', size: 5, hashes: { sha1: 'c' }, links: { download: 'https://h/b', downloadHttp: 'http://h/b' } };
+
+function deployment(overrides: Partial<Deployment>, artifacts: Artifact[] = [bundle]): Deployment {
+  return {
+    id: '5',
+    download: 'forced',
+    update: 'forced',
+    maintenanceWindow: undefined,
+    chunks: [{ part: 'os', name: 'os', version: '2.0', encrypted: false, metadata: [], artifacts }],
+    actionHistory: undefined,
+    ...overrides,
+  };
+}
+
+const CASES: [string, Partial<Deployment>, { type: string; download: boolean; install: boolean; waitingForWindow: boolean }][] = [
+  ['forced', {}, { type: 'forced', download: true, install: true, waitingForWindow: false }],
+  ['soft', { download: 'attempt', update: 'attempt' }, { type: 'soft', download: true, install: true, waitingForWindow: false }],
+  ['download-only', { update: 'skip' }, { type: 'downloadOnly', download: true, install: false, waitingForWindow: false }],
+  ['window closed', { update: 'skip', maintenanceWindow: 'unavailable' }, { type: 'forced', download: true, install: false, waitingForWindow: true }],
+  ['window open', { maintenanceWindow: 'available' }, { type: 'forced', download: true, install: true, waitingForWindow: false }],
+  ['soft, window closed', { download: 'attempt', update: 'skip', maintenanceWindow: 'unavailable' }, { type: 'soft', download: true, install: false, waitingForWindow: true }],
+  ['download skip', { download: 'skip', update: 'skip', maintenanceWindow: 'unavailable' }, { type: 'forced', download: false, install: false, waitingForWindow: true }],
+];
+
+for (const [name, overrides, expected] of CASES) {
+  test(`plan: ${name}`, (t) => {
+    const plan = planDeployment(deployment(overrides));
+    t.like(plan, { ...expected, actionId: '5', problem: undefined });
+  });
+}
+
+test('a non-bundle artifact fails an installing action, naming it', (t) => {
+  const plan = planDeployment(deployment({}, [bundle, tarball]));
+  t.regex(plan.problem ?? '', /artifact 'app\.tar\.gz' of 'os' 2\.0 is not a RAUC bundle/);
+});
+
+test('a download-only action may carry any file', (t) => {
+  t.is(planDeployment(deployment({ update: 'skip' }, [bundle, tarball])).problem, undefined);
+});
+
+test('no artifacts is a problem', (t) => {
+  t.is(planDeployment(deployment({}, [])).problem, 'the action has no artifacts');
+});
+
+test('artifacts keep chunk order across chunks', (t) => {
+  const second = { part: 'bApp', name: 'app', version: '1.1', encrypted: false, metadata: [], artifacts: [{ ...bundle, filename: 'app.raucb' }] };
+  const plan = planDeployment({ ...deployment({}), chunks: [...deployment({}).chunks, second] });
+  t.deepEqual(plan.artifacts.map((item) => [item.chunk, item.artifact.filename]), [['os', 'os-2.0.raucb'], ['app', 'app.raucb']]);
+});
+
+test('download URLs: https first, then http', (t) => {
+  t.deepEqual(artifactUrls(tarball), ['https://h/b', 'http://h/b']);
+  t.deepEqual(artifactUrls(bundle), ['http://h/a']);
+});

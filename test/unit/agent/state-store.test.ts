@@ -1,0 +1,113 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { isStateLoopError, StateStore } from '../../../src/agent/state-store.js';
+import { IDLE, type ActionRecord } from '../../../src/agent/state.js';
+import { isIllegalTransitionError, TRANSITIONS, VISIT_LIMITS } from '../../../src/agent/transitions.js';
+import { silentLogger } from '../../../src/log/index.js';
+
+const action: ActionRecord = { id: '7', type: 'forced', bundles: [], files: [] };
+
+function freshStore() {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-store-'));
+  return { dir, store: new StateStore(dir, { log: silentLogger() }) };
+}
+
+test('a missing state file is a fresh start in idle', async (t) => {
+  const { store } = freshStore();
+  t.is(await store.load(), undefined);
+  t.deepEqual(store.phase, IDLE);
+});
+
+test('transitions are persisted and read back by a new store', async (t) => {
+  const { dir, store } = freshStore();
+  await store.load();
+  await store.transition({ kind: 'downloading', action });
+  await store.transition({ kind: 'downloaded', action });
+  const again = new StateStore(dir, { log: silentLogger() });
+  await again.load();
+  t.deepEqual(again.phase, { kind: 'downloaded', action });
+  t.deepEqual(again.state.visits, { downloading: 1, downloaded: 1 });
+  t.is(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).schema, 1);
+});
+
+test('only transitions in the table are accepted', async (t) => {
+  const { store } = freshStore();
+  await store.load();
+  const error = await t.throwsAsync(store.transition({ kind: 'installing', action, installed: 0, startedAt: 0, bootId: 'b' }));
+  t.true(isIllegalTransitionError(error));
+  t.is(error!.message, 'illegal lifecycle transition idle → installing');
+  t.deepEqual(store.phase, IDLE);
+});
+
+test('the table: installing can never go back to downloading, and every kind can reach idle', (t) => {
+  t.false(TRANSITIONS.installing.includes('downloading'));
+  t.false(TRANSITIONS.rebootPending.includes('installing'));
+  const reaches = (from: string, seen = new Set<string>()): boolean => {
+    if (from === 'idle') return true;
+    seen.add(from);
+    return TRANSITIONS[from as keyof typeof TRANSITIONS].some((to) => !seen.has(to) && reaches(to, seen));
+  };
+  for (const kind of Object.keys(TRANSITIONS)) t.true(reaches(kind), kind);
+});
+
+test('the loop guard stops re-entering a kind too often for one action', async (t) => {
+  const { store } = freshStore();
+  await store.load();
+  await store.transition({ kind: 'downloading', action });
+  await store.transition({ kind: 'downloaded', action });
+  const phase = { kind: 'installing' as const, action, installed: 0, startedAt: 0, bootId: 'b' };
+  for (let i = 0; i < VISIT_LIMITS.installing; i++) await store.transition(phase);
+  const error = await t.throwsAsync(store.transition(phase));
+  t.true(isStateLoopError(error));
+  t.regex(error!.message, /'installing' entered 6 times/);
+});
+
+test('visits restart for another action', async (t) => {
+  const { store } = freshStore();
+  await store.load();
+  await store.transition({ kind: 'downloading', action });
+  await store.transition({ kind: 'cleanup', action });
+  await store.transition(IDLE);
+  await store.transition({ kind: 'downloading', action: { ...action, id: '8' } });
+  t.deepEqual(store.state.visits, { downloading: 1 });
+});
+
+for (const [name, content] of [
+  ['truncated', '{"schema":1,"phase":{"kind":"downloading","action":{"id":"42"'],
+  ['not JSON', 'garbage'],
+  ['empty', ''],
+  ['future version', '{"schema":9,"phase":{"kind":"idle"}}'],
+  ['unknown phase', '{"schema":1,"phase":{"kind":"flying","action":{"id":"42"}}}'],
+] as const) {
+  test(`a ${name} state file is moved aside and the agent starts clean`, async (t) => {
+    const { dir, store } = freshStore();
+    writeFileSync(join(dir, 'state.json'), content);
+    const recovery = await store.load();
+    t.truthy(recovery);
+    t.deepEqual(store.phase, IDLE);
+    t.regex(recovery!.movedTo ?? '', /state\.json\.corrupt-/);
+    t.true(readdirSync(dir).some((file) => file.startsWith('state.json.corrupt-')));
+    t.false(readdirSync(dir).includes('state.json'));
+    if (content.includes('"42"')) t.is(recovery!.actionId, '42');
+  });
+}
+
+test('read-only load leaves a damaged file in place', async (t) => {
+  const { dir, store } = freshStore();
+  writeFileSync(join(dir, 'state.json'), 'garbage');
+  const recovery = await store.load({ readOnly: true });
+  t.is(recovery?.movedTo, undefined);
+  t.true(readdirSync(dir).includes('state.json'));
+});
+
+test('onPersist sees every persisted state (crash-point hook)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-store-'));
+  const seen: string[] = [];
+  const store = new StateStore(dir, { log: silentLogger(), onPersist: (state) => seen.push(state.phase.kind) });
+  await store.load();
+  await store.transition({ kind: 'downloading', action });
+  await store.transition({ kind: 'reporting', action, outcome: { result: 'success', details: [] } });
+  t.deepEqual(seen, ['downloading', 'reporting']);
+});
