@@ -27,20 +27,21 @@ function certConfig(configMode: number, keyMode: number, client: Record<string, 
   return { key, file: write(configText({ client: { auth_token: null, ssl_key: key, ssl_cert: cert, state_dir: dir, ...client } }), configMode) };
 }
 
-const permissionWarnings = (file: string) => loadConfig(file).warnings.filter((w) => /chmod 600/.test(w.message));
+const permissionWarnings = (file: string) => loadConfig(file).warnings.filter((w) => /chmod o-rwx/.test(w.message));
 
-for (const [mode, who] of [[0o644, 'group and others'], [0o640, 'its group'], [0o604, 'others']] as const) {
-  test(`a config holding auth_token with mode 0${mode.toString(8)} warns, naming the path and chmod 600`, (t) => {
+for (const mode of [0o644, 0o604, 0o664]) {
+  test(`a config holding auth_token with mode 0${mode.toString(8)} warns, naming the path and the chmod`, (t) => {
     const file = tokenConfig(mode);
     const [warning, ...more] = permissionWarnings(file);
     t.is(more.length, 0);
     t.is(warning?.key, 'client.auth_token');
-    t.is(warning?.message, `${file} holds auth_token but is readable by ${who} (mode 0${mode.toString(8)}); run: chmod 600 ${file}`);
+    t.is(warning?.message, `${file} holds auth_token but every user can read it (mode 0${mode.toString(8)}); run: chmod o-rwx ${file} (or chmod 600)`);
     t.false(warning!.message.includes(TOKEN));
   });
 }
 
-test('a config holding a token with mode 0600 (or 0400) gives no warning', (t) => {
+test('a config holding a token with mode 0640 (root:hawkbit-rauc, as documented), 0600 or 0400 gives no warning', (t) => {
+  t.deepEqual(permissionWarnings(tokenConfig(0o640)), []);
   t.deepEqual(permissionWarnings(tokenConfig(0o600)), []);
   t.deepEqual(permissionWarnings(tokenConfig(0o400)), []);
 });
@@ -55,10 +56,10 @@ test('a config without secrets may be world-readable; a world-readable ssl_key w
   const warnings = permissionWarnings(file);
   t.is(warnings.length, 1);
   t.is(warnings[0]?.key, 'client.ssl_key');
-  t.regex(warnings[0]!.message, new RegExp(`^the client key ${key} \\(ssl_key\\) is readable by every user \\(mode 0644\\); run: chmod 600 ${key}$`));
+  t.regex(warnings[0]!.message, new RegExp(`^the client key ${key} \\(ssl_key\\) is readable by every user \\(mode 0644\\); run: chmod o-rwx ${key} \\(or chmod 600\\)$`));
 });
 
-test('an ssl_key readable by its group only (e.g. an ssl-cert group) gives no warning', (t) => {
+test('an ssl_key readable by its group only (root:hawkbit-rauc 0640, as documented) gives no warning', (t) => {
   t.deepEqual(permissionWarnings(certConfig(0o644, 0o640).file), []);
 });
 
