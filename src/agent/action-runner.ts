@@ -23,7 +23,8 @@ export type RunEnd =
 /**
  * Carries one action from its persisted phase as far as it can go now: download, wait (maintenance
  * window, local gate), install, reboot or report. The update policy (policy/) decides before the
- * download (version, free space) and before the install (RAUC's Info) whether to go on. Every phase is persisted before its side effects.
+ * download (version, free space) and before the install (RAUC's Info) whether to go on. Every phase
+ * is persisted before its side effects.
  * An abort (SIGTERM, or a cancel from the server) stops it with the state kept; any other error is
  * reported as the action's failure.
  */
