@@ -43,6 +43,26 @@ test('same version: closed/success "already running" without downloading or inst
   t.regex(h.logs.text, /update policy: rootfs 2\.0: already running 2\.0 in rootfs\.0/);
 });
 
+test('multi-chunk: the same-version os bundle is left out, the application bundle is downloaded and installed', async (t) => {
+  const h = await start(t, '2.0', { fakeRauc: { bundle: { version: '5.0' } } });
+  const { actionId } = h.target.pushDeployment({
+    type: 'forced',
+    chunks: [
+      { part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs.raucb', content }] },
+      { part: 'application', name: 'app', version: '5.0', artifacts: [{ filename: 'app.raucb', content }] },
+    ],
+  });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  t.deepEqual(artifactRequests(h).map((request) => request.path.split('/').at(-1)), ['app.raucb']);
+  const installs = h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle');
+  t.is(installs.length, 1);
+  t.regex(installs[0]!.source!, /app\.raucb$/);
+  const details = allDetails(h, actionId).join('\n');
+  t.regex(details, /Policy: rootfs 2\.0: already running 2\.0 in rootfs\.0 \(same_version = skip\); not downloaded/);
+  t.regex(details, /Policy: app 5\.0: module type 'application' is not compared with the booted slot; installing/);
+});
+
 test('same version with same_version = install: downloaded and installed again, the reason on record', async (t) => {
   const h = await start(t, '2.0', { client: { same_version: 'install' }, fakeRauc: { bundle: { version: '2.0' } } });
   const { actionId } = h.target.pushDeployment(deployment('2.0'));
