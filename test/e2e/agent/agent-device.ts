@@ -58,7 +58,7 @@ export class AgentDevice {
       throw error;
     }
     const device = new AgentDevice(server, mgmt, target.controllerId, dir, rauc);
-    const auth = options.auth === 'gateway' ? { gateway_token: GATEWAY_TOKEN } : { auth_token: target.token };
+    const auth: Record<string, string> = options.auth === 'gateway' ? { gateway_token: GATEWAY_TOKEN } : { auth_token: target.token };
     const text = configText({
       client: {
         hawkbit_server: new URL(server.url).host,
@@ -187,7 +187,7 @@ export class AgentDevice {
   }
 
   /** RAUC's slot status, read over D-Bus as the agent reads it. */
-  async slots(): Promise<SlotStatus[]> {
+  async slots(): Promise<readonly SlotStatus[]> {
     const installer = new DbusInstaller({ bus: { address: this.rauc.busAddress }, log: silentLogger() });
     try {
       return await installer.slotStatus();
