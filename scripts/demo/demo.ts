@@ -113,11 +113,17 @@ async function watch(mgmt: HawkbitMgmt, controllerId: string, actionId: number, 
 
 function explore(server: DemoServer, controllerId: string, logFile: string): void {
   step('explore');
-  say(`  management API: ${server.url}/rest/v1   (user ${server.user}, password ${server.password})`);
-  say(`  e.g. curl -u ${server.user}:${server.password} ${server.url}/rest/v1/targets/${controllerId}/actions`);
-  say(`  DDI API of the device: ${server.url}/DEFAULT/controller/v1/${controllerId}`);
-  say('  Swagger UI and hawkBit\'s web UI: not available — the server built from Maven modules here has neither');
-  say('  (the UI is the separate hawkbit-ui app; docker-compose.yml runs the official image, which has one).');
+  // HAWKBIT_PUBLIC_URL: how the user reaches the server when it differs (docker-compose.yml).
+  const url = process.env.HAWKBIT_PUBLIC_URL ?? server.url;
+  say(`  management API: ${url}/rest/v1   (user ${server.user}, password ${server.password})`);
+  say(`  e.g. curl -u ${server.user}:${server.password} ${url}/rest/v1/targets/${controllerId}/actions`);
+  say(`  DDI API of the device: ${url}/DEFAULT/controller/v1/${controllerId}`);
+  if (server.local) {
+    say('  Swagger UI and hawkBit\'s web UI: not available — the server built here from hawkBit\'s Maven modules has');
+    say('  neither (the UI is the separate hawkbit-ui app; docker-compose.yml runs the official image, with its UI at /UI).');
+  } else {
+    say(`  web UI: ${url}/UI if this server includes it (the official image does; the server our scripts build does not)`);
+  }
   say(`  agent log: ${logFile}`);
   say('\nThe server and the agent keep running. Ctrl-C stops and removes everything.');
 }

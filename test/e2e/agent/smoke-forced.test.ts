@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import { HawkbitMgmt } from '../hawkbit-mgmt.js';
-import { e2eServer, prepareTenant } from '../support.js';
+import { e2eServer, prepareTenant, serverAtLeast } from '../support.js';
 import { AgentDevice } from './agent-device.js';
 
 const server = e2eServer();
@@ -27,6 +27,8 @@ test('forced install: closed/success with our messages, the bundle version in th
   for (const pattern of expected) t.true(messages.some((message) => pattern.test(message)), `${pattern} in ${JSON.stringify(messages)}`);
   t.like(await device.slot('rootfs.1'), { bundleVersion: '2.0.1', state: 'inactive' });
   t.false(existsSync(device.bundlePath), 'the bundle is deleted after the installation');
+  // 0.3.0M1 sends no sha256: the agent verifies MD5 and SHA-1 there.
+  t.regex(device.output, serverAtLeast(server, '0.3.0M7') ? /verified=md5\+sha256/ : /verified=md5\+sha1\b/);
 });
 
 test('attributes: the [device] group and what RAUC knows appear on the target', async (t) => {
