@@ -9,6 +9,7 @@
  * 4. the built agent (`node dist/cli.js`) as a child process, and a forced assignment;
  * 5. a live view until the action is closed; then the server stays up for exploring until Ctrl-C.
  *
+ * HAWKBIT_RAUC_DEMO_RAUC=test-service uses the RAUC test service even where real RAUC could run.
  * `--exit-when-done` (or HAWKBIT_RAUC_DEMO_EXIT=1) exits after the update instead of waiting: exit 0
  * when the update succeeded. Everything (agent, RAUC, bus, local server, temp dir) is removed on exit.
  */
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
   await mgmt.setPollingTime('00:00:02').catch(() => say('  (polling time left as the server has it: it refused 2 s)'));
 
   step('RAUC');
-  const rauc: DemoRauc = await startRauc(dir);
+  const rauc: DemoRauc = await startRauc(dir, { testService: process.env.HAWKBIT_RAUC_DEMO_RAUC === 'test-service' });
   cleanups.push(() => rauc.stop());
   if (rauc.kind === 'real') say('  real RAUC on a private D-Bus: slots A and B are files, the booted slot is A');
   else say(`  NOTE: real RAUC cannot run here (missing: ${rauc.why}); using the RAUC TEST SERVICE instead — it accepts the install but writes nothing`);

@@ -29,8 +29,9 @@ export interface DemoRauc {
   stop(): Promise<void>;
 }
 
-export async function startRauc(dir: string): Promise<DemoRauc> {
-  const missing = missingPrerequisites();
+/** Real RAUC where it can run, else the RAUC test service; `testService` forces the latter. */
+export async function startRauc(dir: string, options: { testService?: boolean } = {}): Promise<DemoRauc> {
+  const missing = options.testService ? ['nothing (the test service was asked for)'] : missingPrerequisites();
   if (missing.length === 0) {
     const env = await RaucEnvironment.start({ bootSlot: 'A', dir: join(dir, 'rauc') });
     return {
@@ -48,7 +49,7 @@ export async function startRauc(dir: string): Promise<DemoRauc> {
   }
   let bus: PrivateBus;
   try {
-    bus = await startPrivateBus(join(dir, 'bus'));
+    bus = await startPrivateBus(dir);
   } catch (error) {
     throw new Error(`neither real RAUC (missing: ${missing.join('; ')}) nor the RAUC test service (no D-Bus) can run here`, { cause: error });
   }
