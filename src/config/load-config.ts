@@ -7,7 +7,7 @@ import { KeyReader } from './key-reader.js';
 import { CLIENT_KEYS, LOG_LEVELS } from './keys.js';
 import { parseProxyUrl, parseServer, splitCommand } from './parse-value.js';
 import { permissionWarnings } from './permissions.js';
-import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel } from './types.js';
+import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel, SameVersionPolicy } from './types.js';
 
 const SECOND = 1000;
 
@@ -107,6 +107,8 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (confirmationPolicy === 'command' && confirmationCommand === undefined) {
     client.fail('confirmation_command', "'confirmation_command' is required when 'confirmation_policy' is 'command'");
   }
+  const sameVersion = client.enumValue<SameVersionPolicy>('same_version');
+  const allowDowngrade = client.bool('allow_downgrade');
 
   warnings.push(...unknownKeyWarnings(client, groups));
 
@@ -144,6 +146,8 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     updateGateCommand,
     confirmationPolicy,
     confirmationCommand,
+    sameVersion,
+    allowDowngrade,
     device,
   };
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };

@@ -120,7 +120,8 @@ async function busWith(t: ExecutionContext, snippet: string, name: string): Prom
   daemon.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise<string>((resolve, reject) => {
     daemon.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    daemon.once('exit', (code) => reject(new Error(`dbus-daemon exited ${code}: ${stderr}`)));
+    // 'close', not 'exit': only then has all of stderr been read.
+    daemon.once('close', (code) => reject(new Error(`dbus-daemon exited ${code}: ${stderr}`)));
   });
 }
 
