@@ -12,7 +12,7 @@ const mgmt = new HawkbitMgmt({ url: server.url });
 
 test.before(() => prepareTenant(mgmt));
 
-test('a bundle for another device: closed/failure with RAUC\'s error text, slot untouched', async (t) => {
+test('a bundle for another device: refused by the update policy before RAUC installs it, both compatibles named, slot untouched', async (t) => {
   const device = await AgentDevice.create(server, mgmt, { name: 'agent-wrong-compatible' });
   t.teardown(() => device.stop());
   const release = await device.release({ version: '7.0', compatible: 'Other Device' });
@@ -23,7 +23,7 @@ test('a bundle for another device: closed/failure with RAUC\'s error text, slot 
   t.is(action.detail, 'error', device.output);
   const messages = await device.messages(actionId);
   t.true(
-    messages.some((message) => message.includes("Compatible mismatch: Expected 'Test Device' but bundle manifest has 'Other Device'")),
+    messages.some((message) => message.includes("is for 'Other Device', but this device is 'Test Device'")),
     JSON.stringify(messages),
   );
   t.is((await device.slot('rootfs.1'))?.bundleVersion, undefined);
