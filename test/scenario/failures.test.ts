@@ -1,3 +1,4 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import test from 'ava';
 import { AgentHarness, feedbackChain } from '../helpers/agent-harness.js';
 
@@ -99,4 +100,19 @@ test('the final result is kept and delivered when feedback fails for a while', a
   t.true(armed);
   t.is(h.target.action(actionId).status, 'finished');
   t.is(feedbackChain(h.target, actionId).filter((entry) => entry === 'closed/success').length, 1);
+});
+
+test('a damaged state file naming an action: moved aside, that action reported as failed once, never installed', async (t) => {
+  const h = await AgentHarness.start();
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment(deployment);
+  mkdirSync(h.config.stateDir, { recursive: true });
+  writeFileSync(`${h.config.stateDir}/state.json`, `{"schema":1,"phase":{"kind":"installing","action":{"id":"${actionId}","type":"forc`);
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'error');
+  t.is(finalStatus(h).code, 5001);
+  t.regex(finalStatus(h).details.join(' '), /damaged state file/);
+  t.is(installs(h), 0);
+  t.true(readdirSync(h.config.stateDir).some((file) => file.startsWith('state.json.corrupt-')));
+  t.regex(h.logs.text, /state file .* is unusable \(not JSON \(truncated or damaged\)\); moved to/);
 });
