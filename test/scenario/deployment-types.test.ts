@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -98,4 +98,18 @@ test('streaming: RAUC gets the URL with the Authorization header; nothing is sto
   t.regex(install.source!, /^http:\/\/127\.0\.0\.1:\d+\/.*\/artifacts\/u\.raucb$/);
   t.deepEqual(install.args?.['http-headers'], ['Authorization: TargetToken scenario-target-token-5f3a']);
   t.is(install.received?.size, content.length, 'RAUC could fetch the bundle with those headers');
+});
+
+test('a downloaded bundle that vanished while waiting is downloaded again before the install', async (t) => {
+  const h = await AgentHarness.start();
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'forced', maintenanceWindow: 'unavailable', chunks: [chunk()] });
+  await h.runUntil(() => feedbackChain(h.target, actionId).includes('scheduled/none'));
+  rmSync(join(h.dir, 'downloads', 'u.raucb'));
+  h.target.setMaintenanceWindow(actionId, 'available');
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  t.is(installs(h), 1);
+  t.is(h.hb.requests.filter((request) => request.path.endsWith('/artifacts/u.raucb')).length, 2);
+  t.regex(h.logs.text, /downloaded files of action \d+ are gone; downloading again/);
 });
