@@ -19,6 +19,8 @@ type Waiter = { readonly test: (request: TimedRequest) => boolean; readonly reso
 export class Fixture {
   /** Polls (GET of the controller base) since start or the last `resetPolls`. */
   polls = 0;
+  /** Every request since start, by kind: poll, feedback, artifact, deployment, configData, other. */
+  readonly counts = new Map<string, number>();
   readonly #waiters = new Set<Waiter>();
   readonly #basePath: string;
 
@@ -91,6 +93,8 @@ export class Fixture {
   /** Called by the fake for every request. */
   record(request: TimedRequest): void {
     if (this.isPoll(request)) this.polls += 1;
+    const kind = this.isPoll(request) ? 'poll' : (['feedback', 'softwaremodules', 'deploymentBase', 'configData'].find((part) => request.path.includes(part)) ?? 'other');
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
     if (this.hb.requests.length > 10_000) this.hb.requests.length = 0; // long runs: keep the bench's own memory flat
     for (const waiter of this.#waiters) {
       if (!waiter.test(request)) continue;
