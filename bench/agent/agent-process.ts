@@ -13,8 +13,8 @@ const DROPPED = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID', 'LISTEN_FDS',
 
 export interface AgentProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
-  /** Poll sleep in ms via the fast-poll preload; undefined: the agent's own timing. */
-  readonly fastPollMs?: number;
+  /** Shortens the 1 s poll sleep to `ms` via the fast-poll preload, for sleeps `from` … `from + count - 1` (default: all). */
+  readonly fastPoll?: { readonly ms: number; readonly from?: number; readonly count?: number };
   /** Extra arguments for node, e.g. `--cpu-prof` (BENCH_AGENT_NODE_ARGS). */
   readonly nodeArgs?: readonly string[];
 }
@@ -41,8 +41,9 @@ export class AgentProcess {
   static start(configFile: string, options: AgentProcessOptions = {}): AgentProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     for (const name of DROPPED) delete env[name];
-    const preload = options.fastPollMs === undefined ? [] : ['--import', FAST_POLL];
-    if (options.fastPollMs !== undefined) env.BENCH_POLL_MS = String(options.fastPollMs);
+    const fast = options.fastPoll;
+    const preload = fast === undefined ? [] : ['--import', FAST_POLL];
+    if (fast) Object.assign(env, { BENCH_POLL_MS: String(fast.ms), BENCH_POLL_FAST_FROM: String(fast.from ?? 0), BENCH_POLL_FAST_COUNT: String(fast.count ?? 'Infinity') });
     const spawnedAt = performance.now();
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...preload, CLI, '-c', configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new AgentProcess(child, spawnedAt);

@@ -32,37 +32,54 @@ export async function measureStarts(fixture: Fixture, runs: number, env: Readonl
 }
 
 export interface PollFigures {
-  readonly polls: number;
-  readonly seconds: number;
-  readonly first: ProcSample;
-  /** Samples after each quarter of the polls. */
-  readonly samples: readonly ProcSample[];
+  /** Polls at the real 1 s interval measured after the warm-up. */
+  readonly slowPolls: number;
+  /** Polls at the shortened sleep. */
+  readonly fastPolls: number;
+  readonly fastSeconds: number;
+  /** After the warm-up polls: start of the slow stretch. */
+  readonly warm: ProcSample;
+  /** After the slow stretch (the "after start" RSS): start of the fast stretch. */
+  readonly start: ProcSample;
+  /** During the fast stretch: after each quarter of it. */
+  readonly quarters: readonly ProcSample[];
+  /** After the settle polls at the real interval that follow the fast stretch (the "after" RSS). */
+  readonly settled: ProcSample;
   readonly pollFailures: number;
 }
 
 /**
- * Lets the agent poll `polls` times after `warmup` polls and samples /proc at the start and after each
- * quarter. With `fastPollMs` the agent's 1 s sleep is shortened by the fast-poll preload.
+ * One agent, polling the fake: `warmup` then `slow` polls at the real 1 s interval (CPU per poll at
+ * 1 s; the "after start" sample), `fast` polls with the sleep shortened to `fastMs` (CPU per poll, RSS
+ * by quarter), then `settle` polls at 1 s again before the final sample, so that both RSS samples are
+ * taken in the same regime (polling once a second, V8's idle-time GC had its chance) and the timeout
+ * timers of the fast polls (60 s) have fired.
  */
 export async function measurePolls(
   fixture: Fixture,
-  options: { polls: number; warmup: number; fastPollMs?: number; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[] },
+  options: { warmup: number; slow: number; fast: number; fastMs: number; settle: number; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[] },
 ): Promise<PollFigures> {
   fixture.resetPolls();
-  const agent = AgentProcess.start(fixture.configFile, { env: options.env, nodeArgs: options.nodeArgs ?? [], ...(options.fastPollMs === undefined ? {} : { fastPollMs: options.fastPollMs }) });
+  // Poll k follows sleep k - 1: polls 1 … warmup + slow + 1 come at 1 s, then `fast` quick ones.
+  const first = options.warmup + options.slow + 1;
+  const agent = AgentProcess.start(fixture.configFile, { env: options.env, nodeArgs: options.nodeArgs ?? [], fastPoll: { ms: options.fastMs, from: first - 1, count: options.fast } });
   try {
-    const timeoutMs = 60_000 + options.polls * (options.fastPollMs === undefined ? 3_000 : 500);
     const crashed = agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)));
-    const at = (count: number) => Promise.race([fixture.poll(count, timeoutMs), crashed]);
-    const start = await at(options.warmup);
-    const first = await sample(agent.pid);
-    const samples: ProcSample[] = [];
-    let end = start;
+    const at = (count: number, timeoutMs: number) => Promise.race([fixture.poll(count, timeoutMs), crashed]);
+    const slowTimeout = (polls: number) => 60_000 + polls * 3_000;
+    await at(options.warmup + 1, slowTimeout(options.warmup));
+    const warm = await sample(agent.pid);
+    const fastStart = await at(first, slowTimeout(options.slow));
+    const start = await sample(agent.pid);
+    const quarters: ProcSample[] = [];
+    let fastEnd = fastStart;
     for (let quarter = 1; quarter <= 4; quarter++) {
-      end = await at(options.warmup + Math.round((options.polls * quarter) / 4));
-      samples.push(await sample(agent.pid));
+      fastEnd = await at(first + Math.round((options.fast * quarter) / 4), 60_000 + options.fast * 500);
+      quarters.push(await sample(agent.pid));
     }
-    return { polls: options.polls, seconds: (end.at - start.at) / 1000, first, samples, pollFailures: agent.pollFailures };
+    await at(first + options.fast + options.settle, slowTimeout(options.settle));
+    const settled = await sample(agent.pid);
+    return { slowPolls: options.slow, fastPolls: options.fast, fastSeconds: (fastEnd.at - fastStart.at) / 1000, warm, start, quarters, settled, pollFailures: agent.pollFailures };
   } finally {
     await agent.stop();
   }

@@ -2,7 +2,8 @@
 // process and real RAUC on a private bus: start → first poll, RSS and CPU over idle polls, and a forced
 // update of a ~100 MiB bundle. Not a test. Environment (defaults): BENCH_AGENT_STARTS (7),
 // BENCH_AGENT_POLLS (1000), BENCH_AGENT_POLL_MS (10: the 1 s poll sleep shortened by fast-poll.mjs),
-// BENCH_AGENT_IDLE_POLLS (20, at the real 1 s interval), BENCH_AGENT_BUNDLE_MIB (100),
+// BENCH_AGENT_SLOW_POLLS (30, at the real 1 s interval, before them), BENCH_AGENT_SETTLE_POLLS (90, at
+// 1 s, after them), BENCH_AGENT_BUNDLE_MIB (100),
 // BENCH_AGENT_UPDATES (3), BENCH_AGENT_NODE_ARGS (extra node arguments, e.g. "--cpu-prof").
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { median } from '../download/measure.js';
 import { AgentProcess } from './agent-process.js';
 import { Fixture } from './fixture.js';
 import { measurePolls, measureStarts, type PollFigures } from './idle.js';
-import { loadAverage, sample } from './proc-stats.js';
+import { loadAverage } from './proc-stats.js';
 import { measureUpdate, type UpdateFigures } from './update.js';
 
 const MiB = 1024 * 1024;
@@ -19,14 +20,16 @@ const numberFromEnv = (name: string, fallback: number) => Number(process.env[nam
 const starts = numberFromEnv('BENCH_AGENT_STARTS', 7);
 const polls = numberFromEnv('BENCH_AGENT_POLLS', 1000);
 const fastPollMs = numberFromEnv('BENCH_AGENT_POLL_MS', 10);
-const idlePolls = numberFromEnv('BENCH_AGENT_IDLE_POLLS', 20);
+const settlePolls = numberFromEnv('BENCH_AGENT_SETTLE_POLLS', 90);
+const slowPolls = numberFromEnv('BENCH_AGENT_SLOW_POLLS', 30);
 const bundleMib = numberFromEnv('BENCH_AGENT_BUNDLE_MIB', 100);
 const updates = numberFromEnv('BENCH_AGENT_UPDATES', 3);
 const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const WARMUP_POLLS = 10;
 
-const cpuPerPoll = (figures: PollFigures) => ((figures.samples.at(-1)?.cpuMs ?? Number.NaN) - figures.first.cpuMs) / figures.polls;
-const rssGrowth = (figures: PollFigures) => (figures.samples.at(-1)?.rssMb ?? Number.NaN) - figures.first.rssMb;
+const cpuPerFastPoll = (f: PollFigures) => ((f.quarters.at(-1)?.cpuMs ?? Number.NaN) - f.start.cpuMs) / f.fastPolls;
+const cpuPerSlowPoll = (f: PollFigures) => (f.start.cpuMs - f.warm.cpuMs) / f.slowPolls;
+const rssGrowth = (f: PollFigures) => f.settled.rssMb - f.start.rssMb;
 
 async function main(): Promise<void> {
   const loads = [loadAverage()];
@@ -36,8 +39,9 @@ async function main(): Promise<void> {
   try {
     const startFigures = await measureStarts(fixture, starts, rauc.env);
     console.log(`start → first poll (ms): ${startFigures.firstPollMs.map((ms) => ms.toFixed(0)).join(' ')}; bare node: ${startFigures.bareNodeMs.map((ms) => ms.toFixed(0)).join(' ')}`);
-    const fast = await measurePolls(fixture, { polls, warmup: WARMUP_POLLS, fastPollMs, env: rauc.env, nodeArgs });
-    console.log(`${polls} polls in ${fast.seconds.toFixed(1)} s; RSS ${[fast.first, ...fast.samples].map((s) => s.rssMb.toFixed(1)).join(' → ')} MB; fds ${fast.first.fds} → ${fast.samples.at(-1)?.fds}`);
+    const idle = await measurePolls(fixture, { warmup: WARMUP_POLLS, slow: slowPolls, fast: polls, fastMs: fastPollMs, settle: settlePolls, env: rauc.env, nodeArgs });
+    const rss = [idle.warm, idle.start, ...idle.quarters, idle.settled].map((s) => s.rssMb.toFixed(1)).join(' → ');
+    console.log(`${polls} fast polls in ${idle.fastSeconds.toFixed(1)} s; RSS ${rss} MB; fds ${idle.start.fds} → ${idle.settled.fds}`);
     loads.push(loadAverage());
 
     const image = randomBytes(bundleMib * MiB);
@@ -50,9 +54,8 @@ async function main(): Promise<void> {
 
     const agent = AgentProcess.start(fixture.configFile, { env: rauc.env, nodeArgs });
     const results: UpdateFigures[] = [];
-    let slow: PollFigures;
     try {
-      slow = await measureRunningPolls(fixture, agent, idlePolls);
+      await fixture.poll(1, 60_000);
       for (let run = 1; run <= updates; run++) {
         const figures = await measureUpdate(fixture, agent, rauc, { bytes, imageSha256, imageBytes: image.length, version: `bench-${run}` });
         results.push(figures);
@@ -62,24 +65,14 @@ async function main(): Promise<void> {
       await agent.stop();
     }
     loads.push(loadAverage());
-    report({ startFigures, fast, slow, results, bundleMib: bytes.length / MiB, loads });
+    report({ startFigures, idle, results, bundleMib: bytes.length / MiB, loads });
   } finally {
     await fixture.close();
     await rauc.stop();
   }
 }
 
-/** CPU per poll at the agent's real 1 s interval, on an agent that is already running. */
-async function measureRunningPolls(fixture: Fixture, agent: AgentProcess, count: number): Promise<PollFigures> {
-  fixture.resetPolls();
-  const start = await fixture.poll(3);
-  const first = await sample(agent.pid);
-  const end = await fixture.poll(3 + count, 60_000 + count * 3_000);
-  const last = await sample(agent.pid);
-  return { polls: count, seconds: (end.at - start.at) / 1000, first, samples: [last], pollFailures: agent.pollFailures };
-}
-
-function report(r: { startFigures: Awaited<ReturnType<typeof measureStarts>>; fast: PollFigures; slow: PollFigures; results: UpdateFigures[]; bundleMib: number; loads: string[] }): void {
+function report(r: { startFigures: Awaited<ReturnType<typeof measureStarts>>; idle: PollFigures; results: UpdateFigures[]; bundleMib: number; loads: string[] }): void {
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
   const firstPoll = median(r.startFigures.firstPollMs);
@@ -89,12 +82,16 @@ function report(r: { startFigures: Awaited<ReturnType<typeof measureStarts>>; fa
   console.log('| measure | value | target |\n|---|---|---|');
   row(`start → first poll, median of ${r.startFigures.firstPollMs.length} (range)`, `${firstPoll.toFixed(0)} ms (${ms(r.startFigures.firstPollMs)})`, `≤ 400 ms: ${check(firstPoll <= 400)}`);
   row('bare `node -e 0`, spawn → exit, median (range)', `${median(r.startFigures.bareNodeMs).toFixed(0)} ms (${ms(r.startFigures.bareNodeMs)})`);
-  row(`RSS after start (poll ${WARMUP_POLLS})`, `${r.fast.first.rssMb.toFixed(1)} MB`);
-  row(`RSS after ${r.fast.polls} more polls`, `${r.fast.samples.at(-1)?.rssMb.toFixed(1)} MB (quarters: ${r.fast.samples.map((s) => s.rssMb.toFixed(1)).join(', ')})`);
-  row(`RSS growth over ${r.fast.polls} polls`, `${rssGrowth(r.fast).toFixed(1)} MB`, `≤ 2 MB: ${check(rssGrowth(r.fast) <= 2)}`);
-  row(`CPU per idle poll (${r.fast.polls} polls, sleep shortened to ${fastPollMs} ms)`, `${cpuPerPoll(r.fast).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerPoll(r.fast) <= 2)}`);
-  row(`CPU per idle poll (${r.slow.polls} polls at the real 1 s interval)`, `${cpuPerPoll(r.slow).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerPoll(r.slow) <= 2)}`);
-  row('open descriptors, after start → after the polls', `${r.fast.first.fds} → ${r.fast.samples.at(-1)?.fds}`);
+  const { idle } = r;
+  const total = idle.fastPolls + settlePolls;
+  row(`RSS after start (${WARMUP_POLLS + idle.slowPolls} polls at 1 s)`, `${idle.start.rssMb.toFixed(1)} MB`);
+  row(`RSS during ${idle.fastPolls} fast polls (quarters)`, `${idle.quarters.map((s) => s.rssMb.toFixed(1)).join(', ')} MB`);
+  row(`RSS after ${total} more polls (${idle.fastPolls} fast, then ${settlePolls} at 1 s)`, `${idle.settled.rssMb.toFixed(1)} MB`);
+  row(`RSS growth over ${total} polls`, `${rssGrowth(idle).toFixed(1)} MB`, `≤ 2 MB: ${check(rssGrowth(idle) <= 2)}`);
+  row(`CPU per idle poll (${idle.fastPolls} polls, sleep shortened to ${fastPollMs} ms)`, `${cpuPerFastPoll(idle).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerFastPoll(idle) <= 2)}`);
+  row(`CPU per idle poll (${idle.slowPolls} polls at the real 1 s interval)`, `${cpuPerSlowPoll(idle).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerSlowPoll(idle) <= 2)}`);
+  row('open descriptors, after start → after the polls', `${idle.start.fds} → ${idle.settled.fds}`);
+  row('poll failures logged by the agent', String(idle.pollFailures));
   if (r.results.length === 0) return;
   const ok = r.results.filter((u) => u.result === 'success' && u.slotVerified).length;
   row(`forced update, ${r.bundleMib.toFixed(0)} MiB bundle, real RAUC: assignment → closed (median of ${r.results.length}, ${ok} succeeded + slot verified)`, `${pick('totalS').toFixed(1)} s`);

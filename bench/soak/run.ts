@@ -3,7 +3,9 @@
 // now and then. Not a test. Prints requests, faults, errors, RSS and open descriptors at start and end.
 // Environment (defaults): SOAK_SECONDS (600), SOAK_POLL_MS (100: the 1 s poll sleep shortened by
 // bench/agent/fast-poll.mjs; 1000 = the agent's own timing), SOAK_UPDATE_SECONDS (60; 0 = none),
-// SOAK_RESET_RATE (0.05), SOAK_ERROR_RATE (0.05), SOAK_SLOW_RATE (0.05), SOAK_WARMUP_SECONDS (30).
+// SOAK_RESET_RATE (0.05), SOAK_ERROR_RATE (0.05), SOAK_SLOW_RATE (0.05), SOAK_WARMUP_SECONDS (30),
+// SOAK_HEAP_SNAPSHOTS (a directory: the agent writes a V8 heap snapshot there after the warm-up and at
+// the end, to tell retained memory from heap growth; a snapshot inflates the RSS figures of that run).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RaucEnvironment } from '../../test/harness/rauc-environment.js';
 import { median } from '../download/measure.js';
@@ -18,6 +20,7 @@ const pollMs = numberFromEnv('SOAK_POLL_MS', 100);
 const updateSeconds = numberFromEnv('SOAK_UPDATE_SECONDS', 60);
 const warmupSeconds = numberFromEnv('SOAK_WARMUP_SECONDS', 30);
 const faults = { resetRate: numberFromEnv('SOAK_RESET_RATE', 0.05), errorRate: numberFromEnv('SOAK_ERROR_RATE', 0.05), slowRate: numberFromEnv('SOAK_SLOW_RATE', 0.05) };
+const snapshotDir = process.env.SOAK_HEAP_SNAPSHOTS;
 const SLOW_MS: [number, number] = [500, 3000];
 const SAMPLE_MS = 5_000;
 /** RSS at start and end: medians of the samples in the first and last minute (one sample is at the mercy of the GC). */
@@ -32,7 +35,9 @@ async function main(): Promise<void> {
   console.log(`soak: ${seconds} s (+${warmupSeconds} s warm-up), poll sleep ${pollMs} ms, faults ${JSON.stringify(faults)} slow ${SLOW_MS.join('–')} ms, update every ${updateSeconds || '—'} s; load average ${loadAtStart}`);
   const rauc = await RaucEnvironment.start({ bootSlot: 'A' });
   const fixture = await Fixture.start({ pollingSleep: '00:00:01' });
-  const agent = AgentProcess.start(fixture.configFile, { env: rauc.env, ...(pollMs === 1000 ? {} : { fastPollMs: pollMs }) });
+  const nodeArgs = snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : [];
+  const agent = AgentProcess.start(fixture.configFile, { env: rauc.env, nodeArgs, ...(pollMs === 1000 ? {} : { fastPoll: { ms: pollMs } }) });
+  const snapshot = () => snapshotDir && !crashed && process.kill(agent.pid, 'SIGUSR2');
   const updates = updateSeconds > 0 ? await SoakUpdates.prepare(fixture, rauc) : undefined;
   let crashed = false;
   void agent.exited().then(() => (crashed = true));
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
     fixture.hb.setRandomFaults({ ...faults, errorStatus: 503, slowMs: SLOW_MS });
     await sleep(warmupSeconds * 1000);
     const startFds = await describeFds(agent.pid);
+    snapshot();
     const samples: Timed[] = [];
     const startedAt = performance.now();
     const requestsAtStart = total(fixture.counts);
@@ -59,6 +65,8 @@ async function main(): Promise<void> {
       }
       await sleep(SAMPLE_MS);
     }
+    snapshot();
+    if (snapshotDir) await sleep(15_000); // let the snapshot be written before SIGTERM
     const endFds = crashed ? new Map<string, number>() : await describeFds(agent.pid);
     const end = crashed ? undefined : await sample(agent.pid);
     const requests = total(fixture.counts) - requestsAtStart;
