@@ -95,7 +95,8 @@ function report(r: { startFigures: Awaited<ReturnType<typeof measureStarts>>; id
   if (r.results.length === 0) return;
   const ok = r.results.filter((u) => u.result === 'success' && u.slotVerified).length;
   row(`forced update, ${r.bundleMib.toFixed(0)} MiB bundle, real RAUC: assignment → closed (median of ${r.results.length}, ${ok} succeeded + slot verified)`, `${pick('totalS').toFixed(1)} s`);
-  row('… waiting for the next poll (1 s sleep)', `${pick('noticeS').toFixed(1)} s`);
+  row('… waiting for the next poll (1 s sleep; 5 s `active_poll_interval` if the previous action was still running at the last poll)', `${pick('noticeS').toFixed(1)} s`);
+  row('… deployment read → closed', `${median(r.results.map((u) => u.totalS - u.noticeS)).toFixed(1)} s`);
   row('… download + verification (first artifact request → `downloaded`)', `${pick('downloadS').toFixed(1)} s (${(r.bundleMib / pick('downloadS')).toFixed(0)} MiB/s)`);
   row('… installation (`Installing` → `closed`)', `${pick('installS').toFixed(1)} s`);
   row('agent CPU per update; peak RSS', `${pick('cpuS').toFixed(1)} s; ${Math.max(...r.results.map((u) => u.peakRssMb)).toFixed(0)} MB`);
