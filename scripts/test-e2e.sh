@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run test:e2e`: end-to-end tests against real hawkBit servers, one at a time to spare memory
 # and CPU. The pinned release runs the whole suite (test/e2e/**); the older compat release runs the
-# raw-protocol part (test/e2e/ddi/**). Each server is started once for its run (URL exported as
+# raw-protocol part (test/e2e/ddi/**) and the agent smoke (test/e2e/agent/smoke-*). Each server is started once for its run (URL exported as
 # HAWKBIT_URL) and stopped afterwards, also when a test fails or the run is interrupted.
 # HAWKBIT_E2E_VERSIONS="V1 V2 …" overrides the versions (the first one gets the whole suite).
 # Extra arguments go to ava (e.g. a file pattern or --match).

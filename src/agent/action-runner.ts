@@ -9,6 +9,7 @@ import { FeedbackSender } from './feedback-sender.js';
 import { askGate } from './gate.js';
 import { describeBundles, installBundles } from './install-step.js';
 import { finishInstall, reportOutcome } from './finish.js';
+import { checkBeforeDownload, checkBeforeInstall, decisionDetails, decisionOutcome } from './policy/checks.js';
 import type { ActionRecord, Outcome, Phase } from './state.js';
 import { STATUS_CODES } from '../ddi/index.js';
 
@@ -21,7 +22,9 @@ export type RunEnd =
 
 /**
  * Carries one action from its persisted phase as far as it can go now: download, wait (maintenance
- * window, local gate), install, reboot or report. Every phase is persisted before its side effects.
+ * window, local gate), install, reboot or report. The update policy (policy/) decides before the
+ * download (version, free space) and before the install (RAUC's Info) whether to go on. Every phase
+ * is persisted before its side effects.
  * An abort (SIGTERM, or a cancel from the server) stops it with the state kept; any other error is
  * reported as the action's failure.
  */
@@ -68,16 +71,26 @@ export class ActionRunner {
     }
 
     if (phase.kind === 'downloading') {
-      action = this.deps.config.streamBundle && plan.type !== 'downloadOnly' ? streamedAction(action, plan) : await downloadArtifacts(this.deps, plan, action, sender, signal);
+      const streaming = this.deps.config.streamBundle && plan.type !== 'downloadOnly';
+      let wanted = plan;
+      let policy: string[] = [];
+      if (plan.type !== 'downloadOnly') {
+        const { decision, plan: kept } = await checkBeforeDownload(this.deps, plan, signal);
+        if (decision.verdict !== 'proceed') return reportOutcome(this.deps, action, decisionOutcome(decision), sender, signal);
+        wanted = kept;
+        policy = decisionDetails(decision);
+      }
+      action = streaming ? streamedAction(action, wanted) : await downloadArtifacts(this.deps, wanted, action, sender, signal, policy);
       phase = (await this.deps.store.transition({ kind: 'downloaded', action })).phase;
       const names = action.bundles.map((bundle) => bundle.filename).join(', ');
       const verified: Feedback = buildFeedback('downloaded', 'success', {
-        details: [this.deps.config.streamBundle && plan.type !== 'downloadOnly' ? `Streaming ${names}: nothing downloaded` : `Downloaded and verified ${names}`],
+        details: streaming ? [`Streaming ${names}: nothing downloaded`, ...policy] : [`Downloaded and verified ${names}`],
       });
       if (plan.type === 'downloadOnly') return reportOutcome(this.deps, action, { result: 'success', details: verified.details }, sender, signal);
       await sender.progress(verified, signal);
     }
 
+    let checked: string[] = [];
     if (phase.kind === 'downloaded') {
       if (!plan.install) {
         const reason = plan.waitingForWindow ? 'waiting for the maintenance window' : 'the server has not asked for the installation yet';
@@ -90,12 +103,16 @@ export class ActionRunner {
         await this.deps.store.transition({ kind: 'downloading', action });
         return this.#advance(handle, sender, signal);
       }
+      const decision = await checkBeforeInstall(this.deps, action, signal);
+      if (decision.verdict !== 'proceed') return reportOutcome(this.deps, action, decisionOutcome(decision), sender, signal);
+      checked = decisionDetails(decision);
       phase = (await this.deps.store.transition({ kind: 'installing', action, installed: 0, startedAt: Date.now(), bootId: await this.deps.system.bootId() })).phase;
     }
 
     if (phase.kind !== 'installing') throw new Error(`internal: unexpected phase ${phase.kind} for action ${action.id}`);
     this.deps.status.set({ activity: `installing ${describeBundles(action)}` });
-    await sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt: 0, of: 100 }, details: [`Installing ${describeBundles(action)} with RAUC`] }), signal);
+    const installing = [`Installing ${describeBundles(action)} with RAUC`, ...checked];
+    await sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt: 0, of: 100 }, details: installing }), signal);
     const urls = new Map(artifactsToFetch(plan).map((item) => [item.artifact.filename, artifactUrls(item.artifact)[0]]));
     await installBundles(this.deps, phase, sender, (bundle) => bundle.path ?? urls.get(bundle.filename) ?? '', signal);
     return finishInstall(this.deps, action, sender, signal);

@@ -13,6 +13,8 @@ import { STATUS_CODES } from '../ddi/index.js';
 import type { PhaseKind } from './state.js';
 
 /** Phases of an action that may be dropped when the server no longer offers it (nothing installed yet, or only the report left). */
+const ATTRIBUTE_PROBE_MS = 60_000;
+
 const DROPPABLE: ReadonlySet<PhaseKind> = new Set(['downloading', 'downloaded', 'reporting']);
 
 class CanceledByServer extends HawkbitRaucError {
@@ -45,6 +47,9 @@ export class Agent {
   #localPending = true;
   #lastAttributes: Record<string, string> | undefined;
   #raucSeen = false;
+  /** Attributes are collected again at start, after each action, and (until RAUC answers) once a minute. */
+  #attributesDue = true;
+  #lastAttributeProbe = 0;
   /** Phase of the persisted action at start: the first feedback for it says `resumed`. */
   #resumedFrom: { actionId: string; kind: PhaseKind } | undefined;
   /** Action whose state file was damaged at start: reported as failed when the server offers it. */
@@ -169,6 +174,7 @@ export class Agent {
       })
       .finally(() => {
         if (this.#job?.controller === controller) this.#job = undefined;
+        this.#attributesDue = true;
       });
     this.#job = { actionId: handle.actionId, controller, done };
   }
@@ -189,17 +195,27 @@ export class Agent {
     return true;
   }
 
-  /** At start (once the server answers), when the server asks, and when they changed. */
+  /**
+   * At start (once the server answers), when the server asks, and when they changed — which can only
+   * happen through an update or RAUC appearing, so RAUC is not asked at every idle poll.
+   */
   async #sendAttributes(result: PollResult, signal: AbortSignal): Promise<void> {
-    if (this.#job && !result.configData && this.#lastAttributes) return;
+    const now = Date.now();
+    const probeRauc = !this.#raucSeen && now - this.#lastAttributeProbe >= ATTRIBUTE_PROBE_MS;
+    if (!result.configData && !this.#attributesDue && !probeRauc) return;
+    if (this.#job && !result.configData) return;
+    this.#lastAttributeProbe = now;
     const { attributes, rauc } = await collectAttributes(this.#deps.config.device, this.#deps.installer, this.#deps.log, signal);
-    const raucAppeared = rauc && !this.#raucSeen;
     this.#raucSeen ||= rauc;
-    if (!result.configData && !raucAppeared && sameAttributes(this.#lastAttributes, attributes)) return;
+    if (!result.configData && sameAttributes(this.#lastAttributes, attributes)) {
+      this.#attributesDue = false;
+      return;
+    }
     const handle = result.configData ?? this.#deps.ddi.configData();
     try {
       await handle.send(attributes, 'merge', { signal });
       this.#lastAttributes = attributes;
+      this.#attributesDue = false;
       this.#deps.log.info(`attributes sent (${Object.keys(attributes).length})`);
     } catch (error) {
       if (signal.aborted) throw error;

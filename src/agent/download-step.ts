@@ -19,9 +19,27 @@ export function downloadDirectory(deps: AgentDependencies): string {
 }
 
 /**
+ * Removes stale partial files of other actions from the download directory, then checks that the
+ * artifacts' sizes fit into its free space (InsufficientSpaceError with both numbers otherwise).
+ */
+export async function prepareDownloadDirectory(
+  deps: AgentDependencies,
+  planned: readonly PlannedArtifact[],
+  signal: AbortSignal,
+): Promise<{ directory: string; total: number }> {
+  const directory = downloadDirectory(deps);
+  const names = planned.map((item) => deps.storage.safeFilename(item.artifact.filename));
+  const total = planned.reduce((sum, item) => sum + (item.artifact.size ?? 0), 0);
+  await deps.storage.removeStaleParts(directory, names, { signal });
+  await deps.storage.checkFreeSpace(directory, total, { signal });
+  return { directory, total };
+}
+
+/**
  * Downloads and verifies every artifact of the action in chunk order, reporting progress as
- * `download` feedback (≥ 10 % and ≥ 30 s apart) and ending with `downloaded`. Checks free space for
- * the whole action before the first byte and removes stale partial files of other actions.
+ * `download` feedback (≥ 10 % and ≥ 30 s apart; the first one also carries the update policy's
+ * decisions) and ending with `downloaded`. Checks free space for the whole action before the first
+ * byte and removes stale partial files of other actions.
  * A checksum mismatch is downloaded once more from the start before it counts as a failure.
  */
 export async function downloadArtifacts(
@@ -30,16 +48,13 @@ export async function downloadArtifacts(
   action: ActionRecord,
   sender: FeedbackSender,
   signal: AbortSignal,
+  policyDetails: readonly string[] = [],
 ): Promise<ActionRecord> {
-  const directory = downloadDirectory(deps);
   const planned = artifactsToFetch(plan);
-  const names = planned.map((item) => deps.storage.safeFilename(item.artifact.filename));
-  const total = planned.reduce((sum, item) => sum + (item.artifact.size ?? 0), 0);
-  await deps.storage.removeStaleParts(directory, names, { signal });
-  await deps.storage.checkFreeSpace(directory, total, { signal });
+  const { directory, total } = await prepareDownloadDirectory(deps, planned, signal);
 
   const summary = planned.map((item) => `${item.artifact.filename} (${formatBytes(item.artifact.size)})`).join(', ');
-  await sender.progress(buildFeedback('download', 'none', { details: [`Downloading ${summary}`] }), signal);
+  await sender.progress(buildFeedback('download', 'none', { details: [`Downloading ${summary}`, ...policyDetails] }), signal);
 
   const throttle = new ProgressThrottle(10, 30_000, deps.now);
   const bundles: BundleRef[] = [];

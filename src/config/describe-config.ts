@@ -56,6 +56,8 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
     update_gate_command: config.updateGateCommand?.map(quoteWord).join(' '),
     confirmation_policy: config.confirmationPolicy,
     confirmation_command: config.confirmationCommand?.map(quoteWord).join(' '),
+    same_version: config.sameVersion,
+    allow_downgrade: String(config.allowDowngrade),
   };
 }
 

@@ -1,5 +1,6 @@
 import { parse } from 'ini';
 import { ConfigError } from './config-error.js';
+import { CLIENT_KEYS } from './keys.js';
 
 /** group → key → value, with values exactly as rauc-hawkbit-updater (GKeyFile) would read them. */
 export type IniGroups = ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -38,7 +39,7 @@ export function parseIni(text: string, file: string): IniGroups {
         code: 'CONFIG_SYNTAX',
         file,
         line: index + 1,
-        reason: `"${raw.trim()}" is not a group, a key = value pair or a comment`,
+        reason: `${quoteLine(raw.trim())} is not a group, a key = value pair or a comment`,
       });
     }
     if (!inGroup) {
@@ -63,6 +64,14 @@ export function parseIni(text: string, file: string): IniGroups {
     result.set(name, values);
   }
   return result;
+}
+
+const SECRET_KEYS = CLIENT_KEYS.filter((definition) => definition.secret).map((definition) => definition.key);
+
+/** The line for an error message; a line that starts with a secret key shows only that key (the rest may be the secret). */
+function quoteLine(line: string): string {
+  const secret = SECRET_KEYS.find((key) => line.toLowerCase().startsWith(key));
+  return secret === undefined ? `"${line}"` : `"${line.slice(0, secret.length)} …" (rest not shown: it may hold a secret)`;
 }
 
 function decodeEscapes(value: string): string {

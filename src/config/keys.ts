@@ -25,6 +25,7 @@ export interface KeyDefinition {
 export const LOG_LEVELS = ['error', 'critical', 'warning', 'message', 'info', 'debug'] as const;
 export const LOG_FORMATS = ['text', 'json', 'journal'] as const;
 export const CONFIRMATION_POLICIES = ['auto', 'command', 'manual'] as const;
+export const SAME_VERSION_POLICIES = ['skip', 'install'] as const;
 
 export const CLIENT_KEYS: readonly KeyDefinition[] = [
   { key: 'hawkbit_server', type: 'string', required: true, rhu: true },
@@ -61,6 +62,8 @@ export const CLIENT_KEYS: readonly KeyDefinition[] = [
   { key: 'update_gate_command', type: 'string', rhu: false },
   { key: 'confirmation_policy', type: 'enum', default: 'auto', values: CONFIRMATION_POLICIES, rhu: false },
   { key: 'confirmation_command', type: 'string', rhu: false },
+  { key: 'same_version', type: 'enum', default: 'skip', values: SAME_VERSION_POLICIES, rhu: false },
+  { key: 'allow_downgrade', type: 'bool', default: 'true', rhu: false },
 ];
 
 export function findKey(key: string): KeyDefinition | undefined {

@@ -6,7 +6,8 @@ import { parseIni, type IniGroups } from './ini-file.js';
 import { KeyReader } from './key-reader.js';
 import { CLIENT_KEYS, LOG_LEVELS } from './keys.js';
 import { parseProxyUrl, parseServer, splitCommand } from './parse-value.js';
-import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel } from './types.js';
+import { permissionWarnings } from './permissions.js';
+import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel, SameVersionPolicy } from './types.js';
 
 const SECOND = 1000;
 
@@ -14,6 +15,7 @@ const SECOND = 1000;
  * Reads and validates a config file (rauc-hawkbit-updater's format plus our keys).
  * Throws ConfigError: CONFIG_NOT_FOUND when the file does not exist, CONFIG_UNREADABLE, CONFIG_SYNTAX,
  * CONFIG_INVALID otherwise. Checks run in rauc-hawkbit-updater's order, so the first error matches.
+ * Warns when the file holds a secret and others can read it, or the client key is world-readable.
  */
 export function loadConfig(path: string): LoadedConfig {
   const file = resolve(path);
@@ -29,7 +31,9 @@ export function loadConfig(path: string): LoadedConfig {
       { cause: error },
     );
   }
-  return parseConfig(text, file);
+  const loaded = parseConfig(text, file);
+  const permissions = permissionWarnings(loaded.config);
+  return permissions.length === 0 ? loaded : { config: loaded.config, warnings: Object.freeze([...loaded.warnings, ...permissions]) };
 }
 
 /** Validates config text; `file` is only used in messages and `Config.file`. */
@@ -103,6 +107,8 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (confirmationPolicy === 'command' && confirmationCommand === undefined) {
     client.fail('confirmation_command', "'confirmation_command' is required when 'confirmation_policy' is 'command'");
   }
+  const sameVersion = client.enumValue<SameVersionPolicy>('same_version');
+  const allowDowngrade = client.bool('allow_downgrade');
 
   warnings.push(...unknownKeyWarnings(client, groups));
 
@@ -140,6 +146,8 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     updateGateCommand,
     confirmationPolicy,
     confirmationCommand,
+    sameVersion,
+    allowDowngrade,
     device,
   };
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };

@@ -1,8 +1,9 @@
-import type { CONFIRMATION_POLICIES, LOG_FORMATS, LOG_LEVELS } from './keys.js';
+import type { CONFIRMATION_POLICIES, LOG_FORMATS, LOG_LEVELS, SAME_VERSION_POLICIES } from './keys.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export type ConfirmationPolicy = (typeof CONFIRMATION_POLICIES)[number];
+export type SameVersionPolicy = (typeof SAME_VERSION_POLICIES)[number];
 
 /** How the device authenticates to hawkBit's DDI API. */
 export type Authentication =
@@ -50,6 +51,10 @@ export interface Config {
   readonly confirmationPolicy: ConfirmationPolicy;
   /** Argument vector deciding confirmations with confirmation_policy = command (exit 0 = confirm). */
   readonly confirmationCommand: readonly string[] | undefined;
+  /** An offered bundle with the booted slot's version: `skip` (report success, download nothing) or `install`. */
+  readonly sameVersion: SameVersionPolicy;
+  /** Install a bundle older than the booted slot's (false: refuse it before the download). */
+  readonly allowDowngrade: boolean;
   /** `[device]`: attributes sent to hawkBit as configData. */
   readonly device: Readonly<Record<string, string>>;
 }

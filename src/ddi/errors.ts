@@ -1,8 +1,20 @@
 import { HawkbitRaucError, isErrorNamed } from '../lib/errors.js';
+import { sanitizeForLog } from '../lib/sanitize.js';
 import type { NetworkFailureKind } from '../net/index.js';
 
+/**
+ * Base of the DDI errors. Their messages quote what the server sent (hrefs, error codes, JSON parser
+ * snippets, ids), and they end up in logs, on terminals and in feedback: escape sequences and control
+ * characters are removed and the length is capped here, once for all of them.
+ */
+abstract class DdiError extends HawkbitRaucError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(sanitizeForLog(message), options);
+  }
+}
+
 /** Any other HTTP status the call did not expect (5xx, 408, 409, 429 without quota, 400, 3xx…). */
-export class DdiHttpError extends HawkbitRaucError {
+export class DdiHttpError extends DdiError {
   override readonly name = 'DdiHttpError';
   readonly code = 'DDI_HTTP';
 
@@ -18,7 +30,7 @@ export class DdiHttpError extends HawkbitRaucError {
 }
 
 /** 401, or 403 without a quota error code: the credential was refused. Never carries the credential. */
-export class DdiAuthError extends HawkbitRaucError {
+export class DdiAuthError extends DdiError {
   override readonly name = 'DdiAuthError';
   readonly code = 'DDI_AUTH';
 
@@ -28,7 +40,7 @@ export class DdiAuthError extends HawkbitRaucError {
 }
 
 /** No HTTP answer: DNS, refused, reset, timeout, TLS or proxy failure. */
-export class DdiNetworkError extends HawkbitRaucError {
+export class DdiNetworkError extends DdiError {
   override readonly name = 'DdiNetworkError';
   readonly code = 'DDI_NETWORK';
 
@@ -38,7 +50,7 @@ export class DdiNetworkError extends HawkbitRaucError {
 }
 
 /** The server's answer does not fit the DDI model: the message names the JSON field path. */
-export class DdiProtocolError extends HawkbitRaucError {
+export class DdiProtocolError extends DdiError {
   override readonly name = 'DdiProtocolError';
   readonly code = 'DDI_PROTOCOL';
 
@@ -48,7 +60,7 @@ export class DdiProtocolError extends HawkbitRaucError {
 }
 
 /** 410 on feedback: the action is closed on the server. Final: stop reporting, never retry. */
-export class DdiActionClosedError extends HawkbitRaucError {
+export class DdiActionClosedError extends DdiError {
   override readonly name = 'DdiActionClosedError';
   readonly code = 'DDI_ACTION_CLOSED';
 
@@ -58,7 +70,7 @@ export class DdiActionClosedError extends HawkbitRaucError {
 }
 
 /** 404: the resource (usually an action) is gone, canceled, reassigned or not in the asked state. */
-export class DdiNotFoundError extends HawkbitRaucError {
+export class DdiNotFoundError extends DdiError {
   override readonly name = 'DdiNotFoundError';
   readonly code = 'DDI_NOT_FOUND';
 
@@ -72,7 +84,7 @@ export class DdiNotFoundError extends HawkbitRaucError {
  * errorCode), e.g. too many status entries for an action or too many attributes. Resending the same
  * request cannot succeed, so it is not retried.
  */
-export class DdiQuotaError extends HawkbitRaucError {
+export class DdiQuotaError extends DdiError {
   override readonly name = 'DdiQuotaError';
   readonly code = 'DDI_QUOTA';
 

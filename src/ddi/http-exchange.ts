@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import { anySignal } from '../lib/abort.js';
+import { errorMessage } from '../lib/errors.js';
+import { sanitizeForLog } from '../lib/sanitize.js';
 import type { Logger } from '../log/index.js';
 import { describeNetworkFailure, type Transport } from '../net/index.js';
 import { DdiActionClosedError, DdiAuthError, DdiHttpError, DdiNetworkError, DdiNotFoundError, DdiProtocolError, DdiQuotaError } from './errors.js';
@@ -60,7 +62,7 @@ export class HttpExchange {
     return withRetry(() => this.#attempt(request), this.#options.retry, {
       signal: request.signal,
       onRetry: (error, attempt, waitMs) =>
-        this.#options.log.info(`${request.method} ${pathOf(request.url)} failed (${(error as Error).message}); retry ${attempt} in ${Math.round(waitMs / 100) / 10} s`),
+        this.#options.log.info(`${request.method} ${pathOf(request.url)} failed (${sanitizeForLog(errorMessage(error))}); retry ${attempt} in ${Math.round(waitMs / 100) / 10} s`),
     });
   }
 
@@ -156,13 +158,13 @@ function errorCodeOf(text: string): string | undefined {
   try {
     const parsed = JSON.parse(text) as unknown;
     const code = typeof parsed === 'object' && parsed !== null ? (parsed as { errorCode?: unknown }).errorCode : undefined;
-    return typeof code === 'string' ? code.slice(0, 120) : undefined;
+    return typeof code === 'string' ? sanitizeForLog(code, { maxLength: 120, singleLine: true }) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The path of a URL, for log lines (no query, no host). */
+/** The path of a URL, for log lines (no query, no host; the URL parser percent-encodes control characters). */
 export function pathOf(url: string): string {
   try {
     return new URL(url).pathname;

@@ -18,12 +18,16 @@ export const STATUS_CODES = Object.freeze({
   INSTALL_FAILED: 2001,
   /** After the reboot the expected slot did not boot (rolled back). */
   ROLLBACK: 2002,
+  /** The bundle's compatible is not RAUC's: refused before InstallBundle (details name both strings). */
+  INCOMPATIBLE_BUNDLE: 2003,
   /** The local update gate refused the update. */
   GATE_REFUSED: 3001,
   /** Confirmation was denied by the local policy (confirmationBase feedback). */
   CONFIRMATION_DENIED: 3002,
   /** The action was canceled on the device's side (stopped before installing). */
   CANCELED: 3003,
+  /** The offered bundle is older than the booted slot's and allow_downgrade = false (before the download). */
+  DOWNGRADE_REFUSED: 3004,
   /** The server's answers did not fit the DDI protocol. */
   PROTOCOL_ERROR: 4001,
   /** An internal error (bug, state store failure, state loop detected). */

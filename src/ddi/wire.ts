@@ -52,7 +52,11 @@ function readHref(reader: JsonReader, baseUrl: string): string {
 export function actionIdFromHref(href: string, segment: string, field: string): string {
   const match = new RegExp(`/${segment}/([^/?#]+)`).exec(new URL(href).pathname);
   if (!match) throw new DdiProtocolError(field, `${field}: expected a link to ${segment}/{actionId}, got ${href}`);
-  return decodeURIComponent(match[1]!);
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch (error) {
+    throw new DdiProtocolError(field, `${field}: the action id in ${href} is not valid percent-encoding`, { cause: error });
+  }
 }
 
 /** A deployment base (`key` = `deployment`) or a confirmation base action (`key` = `confirmation`). */

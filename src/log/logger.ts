@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
 import type { LogFormat, LogLevel } from '../config/types.js';
+import { sanitizeForLog } from '../lib/sanitize.js';
 import { JOURNAL_PRIORITY, LEVEL_SEVERITY } from './levels.js';
 import { Redactor } from './redactor.js';
 
@@ -40,8 +41,8 @@ export function createLogger(options: LoggerOptions): Logger {
       const { level, message, ...meta } = info;
       const entry: Entry = {
         level: level as LogLevel,
-        message: redactor.text(String(message)),
-        meta: redactor.value(meta) as Record<string, unknown>,
+        message: clean(redactor.text(String(message))),
+        meta: cleanValue(redactor.value(meta)) as Record<string, unknown>,
       };
       (info as Record<symbol, unknown>)[MESSAGE] = render(entry);
       return info;
@@ -49,6 +50,20 @@ export function createLogger(options: LoggerOptions): Logger {
     transports: [new winston.transports.Stream({ stream })],
   });
   return wrap(instance);
+}
+
+/**
+ * Entries quote server-supplied text (names, versions, error bodies): no escape sequence or control
+ * character may reach a terminal, a JSON consumer or forge a log line. Entries are not capped here.
+ */
+const clean = (text: string) => sanitizeForLog(text, { maxLength: Number.POSITIVE_INFINITY });
+
+/** `clean` applied to every string in a redacted (plain, JSON-like) value. */
+function cleanValue(value: unknown): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (Array.isArray(value)) return value.map(cleanValue);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [clean(k), cleanValue(v)]));
+  return value;
 }
 
 /** A logger that drops everything (for library users who pass none, and tests that don't look). */

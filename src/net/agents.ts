@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { limitConnect } from './connect-timeout.js';
 import { proxyFor, type ProxySettings } from './proxy-settings.js';
+import { watchClientCertificateRefusal } from './tls-refusal.js';
 import { openTunnel } from './tunnel.js';
 
 type Callback = (err: Error | null, stream: Duplex) => void;
@@ -77,9 +78,11 @@ export class ProxyAwareHttpsAgent extends HttpsAgent {
     const { host, port } = targetOf(options, 443);
     const proxy = proxyFor(this.#settings.proxies, 'https:', host, port);
     const timeoutMs = this.#settings.connectTimeoutMs;
+    const presentsCertificate = this.#tls.cert !== undefined;
     if (proxy === undefined) {
       const socket = super.createConnection(options);
       if (socket) limitConnect(socket, 'secureConnect', `${host}:${port}`, timeoutMs);
+      if (socket && presentsCertificate) watchClientCertificateRefusal(socket, `${host}:${port}`);
       return socket;
     }
     const started = Date.now();
@@ -89,6 +92,7 @@ export class ProxyAwareHttpsAgent extends HttpsAgent {
         const socket = tlsConnect({ ...this.#tls, socket: raw, servername, host });
         const left = timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - started)) : 0;
         limitConnect(socket, 'secureConnect', `${host}:${port} via proxy ${proxy.display}`, left);
+        if (presentsCertificate) watchClientCertificateRefusal(socket, `${host}:${port}`);
         callback?.(null, socket);
       },
       (error: Error) => callback?.(error, undefined as unknown as Duplex),

@@ -18,10 +18,20 @@ const TLS_HINTS: Readonly<Record<string, string>> = {
   UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the server certificate is unknown; set ca_file to that CA',
   CERT_HAS_EXPIRED: 'the server certificate has expired (or the device clock is wrong)',
   CERT_NOT_YET_VALID: 'the server certificate is not yet valid (is the device clock right?)',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate does not name this host; check hawkbit_server',
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    'the server certificate does not name this host; set hawkbit_server to a name the certificate holds, or ssl_verify=false for testing',
   ERR_SSL_WRONG_VERSION_NUMBER: 'TLS handshake failed (is the server speaking plain http? check ssl)',
   EPROTO: 'TLS handshake failed',
+  // Alerts the server sends about our client certificate (mTLS).
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the server requires a client certificate; set ssl_key and ssl_cert',
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'TLS handshake refused by the server (does it require a client certificate? set ssl_key and ssl_cert)',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the server refused the client certificate; check ssl_key/ssl_cert (signed by a CA the server trusts?)',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'the server refused the client certificate; check ssl_key/ssl_cert (signed by a CA the server trusts?)',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the server refused the client certificate: it does not know its CA; check ssl_cert',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'the server refused the client certificate: expired (or the device clock is wrong); renew ssl_cert',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: 'the server refused the client certificate: revoked; replace ssl_key/ssl_cert',
 };
+
 
 const KINDS: Readonly<Record<string, [NetworkFailureKind, string]>> = {
   ENOTFOUND: ['dns', 'host name not found (DNS)'],
@@ -44,9 +54,10 @@ const KINDS: Readonly<Record<string, [NetworkFailureKind, string]>> = {
 export function describeNetworkFailure(error: unknown): NetworkFailure | undefined {
   for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
     const code = systemErrorCode(current);
+    if (isErrorNamed(current, 'ClientCertificateRefusedError')) return { kind: 'tls', code, message: messageOf(current) };
     if (code !== undefined) {
       const tls = TLS_HINTS[code];
-      if (tls !== undefined) return { kind: 'tls', code, message: tls };
+      if (tls !== undefined) return { kind: 'tls', code, message: code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `${tls} (${messageOf(current)})` : tls };
       if (/^ERR_SSL_|^ERR_TLS_|CERT/.test(code)) return { kind: 'tls', code, message: `TLS failure ${code}: ${messageOf(current)}` };
       const known = KINDS[code];
       if (known !== undefined) {

@@ -42,3 +42,20 @@ export class ConnectTimeoutError extends HawkbitRaucError {
 export function isConnectTimeoutError(value: unknown): value is ConnectTimeoutError {
   return isErrorNamed(value, 'ConnectTimeoutError');
 }
+
+/** The server closed the connection right after the TLS handshake, before answering, while we presented a client certificate. */
+export class ClientCertificateRefusedError extends HawkbitRaucError {
+  override readonly name = 'ClientCertificateRefusedError';
+  readonly code = 'TLS_CLIENT_CERT_REFUSED';
+
+  constructor(readonly target: string) {
+    super(
+      `${target} closed the connection right after the TLS handshake, before answering: it most likely refused the client certificate; ` +
+        'check ssl_key/ssl_cert (signed by a CA the server trusts, not expired)',
+    );
+  }
+}
+
+export function isClientCertificateRefusedError(value: unknown): value is ClientCertificateRefusedError {
+  return isErrorNamed(value, 'ClientCertificateRefusedError');
+}

@@ -1,7 +1,9 @@
 export { createTransport, type Transport, type TransportOptions } from './transport.js';
 export { describeNetworkFailure, type NetworkFailure, type NetworkFailureKind } from './describe-failure.js';
 export {
+  ClientCertificateRefusedError,
   ConnectTimeoutError,
+  isClientCertificateRefusedError,
   isConnectTimeoutError,
   isProxyTunnelError,
   isTransportConfigError,

@@ -7,6 +7,9 @@ import type { System } from './system.js';
 
 const run = promisify(execFile);
 
+/** The kernel's boot id; it changes with every boot. */
+const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
+
 export class RebootError extends HawkbitRaucError {
   override readonly name = 'RebootError';
   readonly code = 'REBOOT_FAILED';
@@ -19,7 +22,10 @@ export function isRebootError(value: unknown): value is RebootError {
 export interface LinuxSystemOptions {
   readonly log: Logger;
   readonly env?: NodeJS.ProcessEnv;
-  /** Where the boot id is read from. */
+  /**
+   * Where the boot id is read from. Default: `HAWKBIT_RAUC_BOOT_ID_FILE` from `env` when set (tests
+   * that run the service as a child process simulate reboots with it), else the kernel's file.
+   */
   readonly bootIdPath?: string;
   /** The command that reboots (argument vector, no shell). */
   readonly rebootCommand?: readonly string[];
@@ -40,7 +46,7 @@ export class LinuxSystem implements System {
   constructor(options: LinuxSystemOptions) {
     this.#log = options.log;
     this.#env = options.env ?? process.env;
-    this.#bootIdPath = options.bootIdPath ?? '/proc/sys/kernel/random/boot_id';
+    this.#bootIdPath = options.bootIdPath || this.#env.HAWKBIT_RAUC_BOOT_ID_FILE || BOOT_ID_FILE;
     this.#rebootCommand = options.rebootCommand ?? ['systemctl', 'reboot'];
     this.watchdogIntervalMs = watchdogInterval(this.#env);
   }

@@ -86,11 +86,17 @@ export interface Release {
   readonly hashes: { readonly md5: string; readonly sha1: string; readonly sha256: string };
 }
 
-/** Software module (type os) with one random artifact of `size` bytes, in a distribution set. */
-export async function createRelease(mgmt: HawkbitMgmt, options: { size?: number; filename?: string } = {}): Promise<Release> {
+/**
+ * Software module (type os) with one artifact in a distribution set: `content` (e.g. a RAUC bundle),
+ * or `size` random bytes.
+ */
+export async function createRelease(
+  mgmt: HawkbitMgmt,
+  options: { size?: number; filename?: string; content?: Buffer; version?: string } = {},
+): Promise<Release> {
   const name = `os-${randomUUID().slice(0, 8)}`;
-  const version = '1.0.0';
-  const content = randomBytes(options.size ?? 64 * 1024);
+  const version = options.version ?? '1.0.0';
+  const content = options.content ?? randomBytes(options.size ?? 64 * 1024);
   const moduleId = await mgmt.createSoftwareModule({ name, version, type: 'os' });
   const artifact = await mgmt.uploadArtifact(moduleId, { filename: options.filename ?? 'update.raucb', content });
   const distributionSetId = await mgmt.createDistributionSet({ name, version, moduleIds: [moduleId] });

@@ -102,10 +102,10 @@ export class AgentHarness {
     options.onStart?.(stop);
     const assembly = this.assemble(options.onPersist ? (state) => options.onPersist!(state, stop) : undefined);
     const running = assembly.agent.run(controller.signal);
-    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    const deadline = Date.now() + (options.timeoutMs ?? 90_000);
     try {
       while (!done() && !controller.signal.aborted) {
-        if (Date.now() > deadline) throw new Error(`condition not reached in ${options.timeoutMs ?? 30_000} ms; log:\n${this.logs.text.slice(-4000)}`);
+        if (Date.now() > deadline) throw new Error(`condition not reached in ${options.timeoutMs ?? 90_000} ms; log:\n${this.logs.text.slice(-4000)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     } finally {
@@ -119,7 +119,7 @@ export class AgentHarness {
   }
 
   /** Runs the agent (restarting it as often as needed) until the action is over, rebooting when it asks. */
-  async driveToEnd(actionId: string, timeoutMs = 60_000): Promise<void> {
+  async driveToEnd(actionId: string, timeoutMs = 120_000): Promise<void> {
     for (let run = 0; run < 4 && this.target.action(actionId).status === 'active'; run++) {
       const reboots = this.system.reboots.length;
       await this.runUntil(() => this.target.action(actionId).status !== 'active' || this.system.reboots.length > reboots, { timeoutMs });

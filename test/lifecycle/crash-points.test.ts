@@ -52,7 +52,8 @@ for (const row of ROWS) {
     // Run until the crash point; a reboot the agent asks for on the way happens like in real life.
     for (let run = 0; run < 3 && !killed; run++) {
       const reboots = h.system.reboots.length;
-      await h.runUntil(() => killed || h.system.reboots.length > reboots || h.target.action(actionId).status !== 'active', {
+      // Not "until the action is over": the kill may come after the server has the result (cleanup).
+      await h.runUntil(() => killed || h.system.reboots.length > reboots, {
         onStart: (stop) => {
           if (row.crashAt === 'mid-install') {
             h.fakeRauc!.configure({ onCall: (call) => {

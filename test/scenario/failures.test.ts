@@ -76,7 +76,7 @@ test('server down, then back: the agent keeps polling with backoff and carries t
   t.teardown(() => h.stop());
   const { actionId } = h.target.pushDeployment(deployment);
   h.hb.failNext(8, 503);
-  await h.runUntil(() => h.target.action(actionId).status !== 'active', { timeoutMs: 60_000 });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active', { timeoutMs: 120_000 });
   t.is(h.target.action(actionId).status, 'finished');
   t.regex(h.logs.text, /poll failed: .*503/);
   t.is(feedbackChain(h.target, actionId).filter((entry) => entry.startsWith('closed/')).length, 1);
@@ -88,7 +88,7 @@ test('the final result is kept and delivered when feedback fails for a while', a
   const { actionId } = h.target.pushDeployment(deployment);
   let armed = false;
   await h.runUntil(() => h.target.action(actionId).status !== 'active', {
-    timeoutMs: 60_000,
+    timeoutMs: 120_000,
     onPersist: (state) => {
       if (state.phase.kind === 'reporting' && !armed) {
         armed = true;

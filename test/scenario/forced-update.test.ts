@@ -38,6 +38,19 @@ test('attributes: [device] plus RAUC facts sent at start', async (t) => {
   t.like(h.target.attributes, { product: 'Scenario Board', serial: '42', rauc_compatible: 'Test Device', rauc_booted_slot: 'rootfs.0' });
 });
 
+test('idle polls do not ask RAUC again; after an update the attributes are collected again', async (t) => {
+  const h = await AgentHarness.start({ fakeRauc: { bundle: { version: '2.0' } } });
+  t.teardown(() => h.stop());
+  const polls = () => h.hb.requests.filter((request) => request.path.endsWith('/device-1')).length;
+  await h.runUntil(() => polls() >= 4);
+  t.is(h.fakeRauc!.calls.filter((call) => call.method === 'GetSlotStatus').length, 1, 'slot status read once, at start');
+  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'u.raucb', content: bundle }] }] });
+  const slotReads = () => h.fakeRauc!.calls.filter((call) => call.method === 'GetSlotStatus').length;
+  const before = slotReads();
+  await h.runUntil(() => h.target.action(actionId).status !== 'active' && slotReads() > before);
+  t.is(h.target.action(actionId).status, 'finished');
+});
+
 test('run once with nothing to do exits cleanly; with an action carries it to its end', async (t) => {
   const h = await AgentHarness.start();
   t.teardown(() => h.stop());

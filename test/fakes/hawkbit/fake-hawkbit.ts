@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serveArtifact } from './artifacts.js';
@@ -18,6 +19,26 @@ export interface FakeHawkbitOptions {
   readonly maxStatusEntries?: number;
   /** Called for every request as soon as it is recorded (before faults and the answer). */
   readonly onRequest?: (request: RecordedRequest) => void;
+  /** Serve https with this key and certificate (PEM); `ca` + `requestCert` require a client certificate (mTLS). */
+  readonly tls?: FakeTlsOptions;
+  /** Listen on this port instead of one from the OS (for "the server comes up later" tests). */
+  readonly port?: number;
+}
+
+export interface FakeTlsOptions {
+  readonly key: string;
+  readonly cert: string;
+  /** CAs a client certificate must chain to. */
+  readonly ca?: string;
+  /** Require a client certificate signed by `ca`; handshakes without one fail. */
+  readonly requestCert?: boolean;
+}
+
+/** What happened below HTTP: TCP connections accepted, TLS handshakes completed and failed. */
+export interface ConnectionCounts {
+  tcp: number;
+  tlsHandshakes: number;
+  tlsFailures: number;
 }
 
 /** One request as the fake saw it. The Authorization value is not kept: only its scheme and whether it was accepted. */
@@ -44,6 +65,8 @@ interface Fault {
  */
 export class FakeHawkbit {
   readonly requests: RecordedRequest[] = [];
+  /** Counted from the server's events, so a test can prove a client does not hammer it (retry storms). */
+  readonly connections: ConnectionCounts = { tcp: 0, tlsHandshakes: 0, tlsFailures: 0 };
   readonly tenant: string;
   readonly #targets = new Map<string, FakeTarget>();
   readonly #options: FakeHawkbitOptions;
@@ -63,10 +86,17 @@ export class FakeHawkbit {
 
   static async start(options: FakeHawkbitOptions = {}): Promise<FakeHawkbit> {
     const hb = new FakeHawkbit(options);
-    const server = createServer((req, res) => void hb.#dispatch(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void hb.#dispatch(req, res);
+    const { tls } = options;
+    const server = tls
+      ? createHttpsServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false }, handler)
+      : createServer(handler);
+    server.on('connection', () => (hb.connections.tcp += 1));
+    server.on('secureConnection', () => (hb.connections.tlsHandshakes += 1));
+    server.on('tlsClientError', () => (hb.connections.tlsFailures += 1));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
+      server.listen(options.port ?? 0, '127.0.0.1', resolve);
     });
     hb.#server = server;
     return hb;
@@ -79,8 +109,9 @@ export class FakeHawkbit {
     return `127.0.0.1:${address.port}`;
   }
 
+  /** `http://host:port`, or `https://…` when started with `tls`. */
   get url(): string {
-    return `http://${this.hostPort}`;
+    return `${this.#options.tls ? 'https' : 'http'}://${this.hostPort}`;
   }
 
   addTarget(controllerId: string, options: { token?: string } = {}): FakeTarget {

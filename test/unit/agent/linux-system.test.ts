@@ -32,6 +32,18 @@ test('boot id is read from the kernel file', async (t) => {
   t.regex(await new LinuxSystem({ log: silentLogger() }).bootId(), /^[0-9a-f-]{36}$/);
 });
 
+test('HAWKBIT_RAUC_BOOT_ID_FILE points the boot id elsewhere (for tests of the built service); empty means unset', async (t) => {
+  const file = join(dir, 'simulated_boot_id');
+  writeFileSync(file, 'second-boot\n');
+  t.is(await new LinuxSystem({ log: silentLogger(), env: { HAWKBIT_RAUC_BOOT_ID_FILE: file } }).bootId(), 'second-boot');
+  const kernel = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  t.is(await new LinuxSystem({ log: silentLogger(), env: { HAWKBIT_RAUC_BOOT_ID_FILE: '' } }).bootId(), kernel);
+  t.is(await new LinuxSystem({ log: silentLogger(), env: {} }).bootId(), kernel);
+  const explicit = join(dir, 'boot_id_explicit');
+  writeFileSync(explicit, 'explicit\n');
+  t.is(await new LinuxSystem({ log: silentLogger(), env: { HAWKBIT_RAUC_BOOT_ID_FILE: file }, bootIdPath: explicit }).bootId(), 'explicit', 'an explicit path wins');
+});
+
 test('reboot runs the reboot command; a failure is a RebootError naming it', async (t) => {
   await new LinuxSystem({ log: silentLogger(), rebootCommand: ['true'] }).reboot();
   const error = await t.throwsAsync(new LinuxSystem({ log: silentLogger(), rebootCommand: ['sh', '-c', 'echo no bus >&2; exit 1'] }).reboot());

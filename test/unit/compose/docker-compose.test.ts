@@ -1,13 +1,13 @@
 /**
  * docker-compose.yml cannot be run here (no Docker): these tests parse it and keep it consistent with
- * scripts/hawkbit-server.sh (same hawkBit version, same server arguments, the port the agent uses)
- * and with config/docker-demo.conf (valid config, same gateway token as provisioned).
+ * scripts/hawkbit-server.sh (same hawkBit version, same server arguments), with `npm run demo` (the
+ * agent service runs the same demo script against the hawkbit service) and with .ci/run (the same
+ * RAUC packages).
  */
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { runCli } from '../../helpers/run-cli.js';
 
 const root = (path: string): string => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
@@ -17,26 +17,23 @@ interface Service {
   command?: string[] | string;
   volumes?: string[];
   depends_on?: unknown;
+  environment?: Record<string, string>;
+  privileged?: boolean;
 }
 
-async function load(): Promise<{ services: Record<string, Service>; script: string; serverArgs: string[]; demoConf: string }> {
+async function load(): Promise<{ services: Record<string, Service>; script: string; serverArgs: string[] }> {
   const compose = parse(await readFile(root('docker-compose.yml'), 'utf8')) as { services?: Record<string, Service> };
   const script = await readFile(root('scripts/hawkbit-server.sh'), 'utf8');
   const serverArgs = (await readFile(root('scripts/hawkbit-server/server.args'), 'utf8'))
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  const demoConf = await readFile(root('config/docker-demo.conf'), 'utf8');
-  return { services: compose.services ?? {}, script, serverArgs, demoConf };
+  return { services: compose.services ?? {}, script, serverArgs };
 }
 
 function commandText(service: Service | undefined): string {
   const command = service?.command;
   return Array.isArray(command) ? command.join('\n') : (command ?? '');
-}
-
-function confValue(conf: string, key: string): string | undefined {
-  return new RegExp(`^\\s*${key}\\s*=\\s*(\\S+)\\s*$`, 'm').exec(conf)?.[1];
 }
 
 test('hawkbit service: the official image at the version the script pins', async (t) => {
@@ -57,36 +54,30 @@ test('hawkbit service: every server argument of the script, and no conflicting v
   t.is(new Set(keys).size, keys.length, 'each property once');
 });
 
-test('hawkbit service publishes the container port the agent and provisioning use', async (t) => {
-  const { services, demoConf } = await load();
+test('agent service: runs the script of `npm run demo` against the hawkbit service\'s published port', async (t) => {
+  const { services } = await load();
+  const agent = services.agent;
+  const packageJson = JSON.parse(await readFile(root('package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const demo = /node --import=tsx \S+/.exec(packageJson.scripts.demo ?? '')?.[0];
+  t.truthy(demo, 'package.json has a demo script running a TS file');
+  t.true(commandText(agent).includes(`exec ${demo}`), commandText(agent));
+  t.true(commandText(agent).includes('npm run build'), 'dist/cli.js is built before the demo runs it');
   t.deepEqual(services.hawkbit?.ports, ['8080:8080']);
-  t.is(confValue(demoConf, 'hawkbit_server'), 'hawkbit:8080');
-  t.is(confValue(demoConf, 'ssl'), 'false');
-  t.regex(commandText(services.provision), /http:\/\/hawkbit:8080\/rest\/v1/);
+  t.is(agent?.environment?.HAWKBIT_URL, 'http://hawkbit:8080');
+  t.is(agent?.environment?.HAWKBIT_PUBLIC_URL, 'http://localhost:8080');
+  t.regex(commandText(agent), /until curl -fsS -o \/dev\/null -u admin:admin http:\/\/hawkbit:8080\/rest\/v1\/targets/);
+  t.deepEqual(agent?.depends_on, ['hawkbit']);
 });
 
-test('provisioning enables the gateway token the agent config uses', async (t) => {
-  const { services, demoConf } = await load();
-  const token = confValue(demoConf, 'gateway_token');
-  t.truthy(token);
-  const provision = commandText(services.provision);
-  t.regex(provision, /authentication\.gatewaytoken\.enabled true/);
-  t.true(provision.includes(`authentication.gatewaytoken.key '"${token}"'`), provision);
-});
-
-test('agent service: node:20, mounts the demo config it runs with, starts after provisioning', async (t) => {
+test('agent service: node:20 with the RAUC packages CI installs, privileged for RAUC\'s loop mounts', async (t) => {
   const { services } = await load();
   const agent = services.agent;
   t.is(agent?.image, 'node:20');
-  const mount = agent?.volumes?.find((volume) => volume.startsWith('./config/docker-demo.conf:'));
-  t.truthy(mount, 'config/docker-demo.conf is mounted');
-  const target = mount?.split(':')[1] ?? '';
-  t.true(commandText(agent).includes(`-c ${target}`), 'the agent runs with the mounted config');
-  t.deepEqual(agent?.depends_on, { provision: { condition: 'service_completed_successfully' } });
-});
-
-test('the demo config passes --check-config', async (t) => {
-  const result = await runCli(['--check-config', '-c', root('config/docker-demo.conf')]);
-  t.is(result.code, 0, result.stderr);
-  t.regex(result.stdout, /configuration is valid/);
+  t.true(agent?.privileged);
+  const ci = await readFile(root('.ci/run'), 'utf8');
+  for (const pkg of ['rauc', 'dbus', 'squashfs-tools', 'openssl']) {
+    t.regex(ci, new RegExp(`packages=\\(.*\\b${pkg}\\b`), `.ci/run installs ${pkg}`);
+    t.regex(commandText(agent), new RegExp(`apt-get install .*\\b${pkg}\\b`), `the agent image gets ${pkg}`);
+  }
+  t.truthy(agent?.volumes?.includes('.:/src:ro'), 'the checkout is mounted read-only');
 });

@@ -4,7 +4,7 @@ import test, { type ExecutionContext } from 'ava';
 import { DdiClient, isDdiNetworkError } from '../../../src/ddi/index.js';
 import { createTransport, type TransportOptions } from '../../../src/net/index.js';
 import { FakeHawkbit } from '../../fakes/hawkbit/index.js';
-import { makePki, startHttpsDdi, type DdiHttpsServer, type Pki } from './tls-fixture.js';
+import { makePki, startHttpsDdi, type DdiHttpsServer, type Pki } from '../../helpers/tls-fixture.js';
 
 const PROXY_USER = 'proxyuser';
 const PROXY_PASSWORD = 'pr0xy-s3cret';

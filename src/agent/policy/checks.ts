@@ -1,0 +1,133 @@
+import { isInsufficientSpaceError } from '../../download/index.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { AgentDependencies } from '../context.js';
+import type { DeploymentPlan, PlannedArtifact } from '../deployment-plan.js';
+import { artifactsToFetch, prepareDownloadDirectory } from '../download-step.js';
+import type { ActionRecord, Outcome } from '../state.js';
+import {
+  decideBeforeDownload,
+  decideBeforeInstall,
+  decideSpace,
+  type BundleInspection,
+  type DeviceCompatible,
+  type InspectedBundle,
+  type OfferedBundle,
+  type PolicyDecision,
+  type RunningSystem,
+  type SpaceCheck,
+} from './decide.js';
+
+/**
+ * The update policy's side of the world: asks RAUC what runs and what a bundle is, lets decide.ts
+ * decide, and logs the decision record once. The action runner sends the record as feedback details.
+ */
+
+export interface DownloadCheck {
+  readonly decision: PolicyDecision;
+  /** The plan without the bundles the policy left out (same version with same_version = skip). */
+  readonly plan: DeploymentPlan;
+}
+
+/**
+ * Before the download of an installing action: the offered versions against the booted slot's, then
+ * the sizes of the bundles still wanted against the free space where they go — before the first byte.
+ */
+export async function checkBeforeDownload(deps: AgentDependencies, plan: DeploymentPlan, signal: AbortSignal): Promise<DownloadCheck> {
+  const planned = artifactsToFetch(plan);
+  const offered: OfferedBundle[] = planned.map((item) => ({ chunk: item.chunk, part: item.part, version: item.version, filename: item.artifact.filename }));
+  const versions = decideBeforeDownload(offered, await readRunningSystem(deps, signal), deps.config);
+  const kept = planned.filter((_, index) => versions.install.includes(offered[index]!));
+  const left = new Set(planned.filter((item) => !kept.includes(item)).map((item) => item.artifact));
+  const space = versions.verdict !== 'proceed' ? undefined : await checkSpace(deps, kept, signal);
+  const decision = space ? decideSpace(versions, space) : versions;
+  logDecision(deps, plan.actionId, 'before the download', decision);
+  return { decision, plan: { ...plan, artifacts: plan.artifacts.filter((item) => !left.has(item.artifact)) } };
+}
+
+/**
+ * After the download, before InstallBundle: RAUC's Info for each downloaded bundle against RAUC's
+ * Compatible. Streamed bundles are not local, so Info is not asked for them (RAUC checks them itself).
+ */
+export async function checkBeforeInstall(deps: AgentDependencies, action: ActionRecord, signal: AbortSignal): Promise<PolicyDecision> {
+  const local = action.bundles.filter((bundle) => bundle.path !== undefined);
+  const streamed = action.bundles.filter((bundle) => bundle.path === undefined);
+  if (streamed.length > 0) {
+    deps.log.debug(`RAUC Info not asked for ${streamed.map((bundle) => bundle.filename).join(', ')}: streamed, not local; RAUC checks the compatible when it installs`);
+  }
+  if (local.length === 0) return { verdict: 'proceed', record: [] };
+  deps.status.set({ activity: `checking ${local.map((bundle) => bundle.filename).join(', ')} with RAUC` });
+  const device = await readDeviceCompatible(deps, signal);
+  const inspected: InspectedBundle[] = [];
+  if (device.kind === 'known') {
+    for (const bundle of local) inspected.push({ ...bundle, inspection: await inspect(deps, bundle.path!, signal) });
+  }
+  const decision = decideBeforeInstall(inspected, device);
+  logDecision(deps, action.id, 'before the install', decision);
+  return decision;
+}
+
+/** The feedback details of a decision: its summary (skip, refusal), then every recorded decision. */
+export function decisionDetails(decision: PolicyDecision): string[] {
+  const lines = decision.record.map((line) => `${line.warning ? 'Policy warning' : 'Policy'}: ${line.text}`);
+  return decision.verdict === 'proceed' ? lines : [decision.summary, ...lines];
+}
+
+/** The final result of a skipped (success) or refused (failure) action. */
+export function decisionOutcome(decision: Exclude<PolicyDecision, { verdict: 'proceed' }>): Outcome {
+  const details = decisionDetails(decision);
+  return decision.verdict === 'skip' ? { result: 'success', details } : { result: 'failure', code: decision.code, details };
+}
+
+async function checkSpace(deps: AgentDependencies, kept: readonly PlannedArtifact[], signal: AbortSignal): Promise<SpaceCheck> {
+  if (deps.config.streamBundle) return { kind: 'streamed' };
+  try {
+    const { directory, total } = await prepareDownloadDirectory(deps, kept, signal);
+    return { kind: 'enough', required: total, directory };
+  } catch (error) {
+    if (!isInsufficientSpaceError(error)) throw error;
+    return { kind: 'short', required: error.required, available: error.available, directory: error.directory };
+  }
+}
+
+async function readRunningSystem(deps: AgentDependencies, signal: AbortSignal): Promise<RunningSystem> {
+  try {
+    const slots = await deps.installer.slotStatus({ signal });
+    // The booted bootable slot (child slots, e.g. an appfs, may be `booted` too but carry no bootname).
+    const booted = slots.find((slot) => slot.state === 'booted' && slot.bootname !== undefined) ?? slots.find((slot) => slot.state === 'booted');
+    if (!booted) return { kind: 'unreadable', reason: 'RAUC reports no booted slot' };
+    if (!booted.bundleVersion) return { kind: 'unversioned', slot: booted.name };
+    return { kind: 'known', slot: booted.name, version: booted.bundleVersion };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { kind: 'unreadable', reason: `RAUC's slot status could not be read (${errorMessage(error)})` };
+  }
+}
+
+async function readDeviceCompatible(deps: AgentDependencies, signal: AbortSignal): Promise<DeviceCompatible> {
+  try {
+    return { kind: 'known', compatible: (await deps.installer.properties({ signal })).compatible };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { kind: 'unreadable', reason: errorMessage(error) };
+  }
+}
+
+async function inspect(deps: AgentDependencies, path: string, signal: AbortSignal): Promise<BundleInspection> {
+  try {
+    const info = await deps.installer.info(path, { signal });
+    return { kind: 'info', compatible: info.compatible, version: info.version };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { kind: 'unreadable', reason: errorMessage(error) };
+  }
+}
+
+function logDecision(deps: AgentDependencies, actionId: string, stage: string, decision: PolicyDecision): void {
+  const meta = { actionId, stage };
+  for (const line of decision.record) {
+    if (line.warning) deps.log.warning(`update policy: ${line.text}`, meta);
+    else deps.log.message(`update policy: ${line.text}`, meta);
+  }
+  if (decision.verdict === 'refuse') deps.log.warning(`update policy: ${decision.summary}`, meta);
+  if (decision.verdict === 'skip') deps.log.message(`update policy: ${decision.summary}`, meta);
+}

@@ -1,0 +1,140 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, parse } from 'node:path';
+import { promisify } from 'node:util';
+import test from 'ava';
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { deviceBundleOptions } from '../../../scripts/device-bundle.js';
+import { FakeHawkbit } from '../../fakes/hawkbit/index.js';
+import { FakeRaucService } from '../../fakes/rauc/fake-rauc-service.js';
+import { startPrivateBus } from '../../harness/dbus-daemon.js';
+
+const run = promisify(execFile);
+const repo = new URL('../../../', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'hr-device-'));
+const tree = join(dir, 'tree');
+const BUNDLE = join(tree, 'usr/lib/hawkbit-rauc/hawkbit-rauc.mjs');
+const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+// Plain node, found on PATH for the bundle's `#!/usr/bin/env node`; nothing else to resolve modules from.
+const env = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, NODE_PATH: '', NODE_OPTIONS: '' };
+
+let buildOutput = '';
+test.before(async () => {
+  const result = await run(process.execPath, ['--import=tsx', join(repo, 'scripts/build-device.ts'), '--out', tree], { cwd: repo, timeout: 120_000 });
+  buildOutput = result.stdout;
+});
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+function walk(path: string): string[] {
+  return readdirSync(path, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(path, entry.name);
+    return entry.isDirectory() ? [full, ...walk(full)] : [full];
+  });
+}
+
+const device = (args: string[], cwd = dir) => run(join(tree, 'usr/bin/hawkbit-rauc'), args, { cwd, env, timeout: 60_000 });
+
+test('the build reports the bundle size and lays out the install tree', (t) => {
+  t.regex(buildOutput, /hawkbit-rauc\.mjs: \d+ KiB, built in \d+ ms/);
+  for (const file of [
+    'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES',
+    'usr/lib/systemd/system/hawkbit-rauc.service',
+    'usr/lib/sysusers.d/hawkbit-rauc.conf',
+    'usr/share/dbus-1/system.d/hawkbit-rauc.conf',
+    'usr/share/polkit-1/rules.d/50-hawkbit-rauc.rules',
+    'usr/share/doc/hawkbit-rauc/hawkbit-rauc.conf.example',
+    'usr/share/doc/hawkbit-rauc/README.md',
+  ]) {
+    t.true(existsSync(join(tree, file)), file);
+  }
+  t.is(readFileSync(join(tree, 'usr/lib/systemd/system/hawkbit-rauc.service'), 'utf8'), readFileSync(join(repo, 'config/hawkbit-rauc.service'), 'utf8'));
+  t.true(lstatSync(join(tree, 'usr/bin/hawkbit-rauc')).isSymbolicLink());
+  t.is(readlinkSync(join(tree, 'usr/bin/hawkbit-rauc')), '../lib/hawkbit-rauc/hawkbit-rauc.mjs');
+  t.is(lstatSync(BUNDLE).mode & 0o777, 0o755);
+  t.regex(readFileSync(join(tree, 'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES'), 'utf8'), /^winston \d/m);
+});
+
+test('the tree has no node_modules and no native add-on, and nothing above it provides modules', (t) => {
+  const files = walk(tree);
+  t.false(files.some((file) => file.includes('node_modules')));
+  t.false(files.some((file) => file.endsWith('.node')));
+  for (let at = dirname(BUNDLE); at !== parse(at).root; at = dirname(at)) t.false(existsSync(join(at, 'node_modules')), at);
+});
+
+test('the bundle runs with plain node: --version and --help', async (t) => {
+  t.is((await device(['--version'])).stdout, `Version ${version}\n`);
+  const help = await run(process.execPath, [BUNDLE, '--help'], { cwd: dir, env, timeout: 60_000 });
+  t.regex(help.stdout, /^Usage: hawkbit-rauc/);
+});
+
+test('the bundle checks the example config: exit 0, token redacted, logger works', async (t) => {
+  const example = readFileSync(join(repo, 'config/hawkbit-rauc.conf.example'), 'utf8');
+  const token = /^auth_token\s*=\s*(\S+)/m.exec(example)?.[1];
+  t.truthy(token);
+  const result = await device(['--check-config', '-c', join(repo, 'config/hawkbit-rauc.conf.example')]);
+  t.regex(result.stdout, /configuration is valid/);
+  t.regex(result.stdout, /^auth_token = <redacted>$/m);
+  t.false(`${result.stdout}${result.stderr}`.includes(token!));
+  // A warning goes through winston: an unknown key is reported on stderr (text format).
+  const withUnknown = join(dir, 'unknown-key.conf');
+  writeFileSync(withUnknown, example.replace(/^\[device\]$/m, 'retry_wiat = 5\n\n[device]'));
+  const warned = await device(['--check-config', '-c', withUnknown]);
+  t.regex(warned.stderr, /warning +.*unknown key 'retry_wiat' ignored \(did you mean 'retry_wait'\?\)/);
+  t.false(warned.stderr.includes(token!));
+});
+
+test('the bundle keeps the exit codes: missing config 3, invalid config 4', async (t) => {
+  const missing = await device(['-c', join(dir, 'absent.conf')]).catch((error: { code: number; stderr: string }) => error);
+  t.is('code' in missing ? missing.code : 0, 3);
+  const invalid = join(dir, 'invalid.conf');
+  writeFileSync(invalid, '[client]\nhawkbit_server = h\n');
+  const failed = await device(['-c', invalid]).catch((error: { code: number; stderr: string }) => error);
+  t.is('code' in failed ? failed.code : 0, 4);
+  t.regex(failed.stderr, /^Loading config file failed: /);
+});
+
+test('dbus-next works bundled with the same options (probe against a private dbus-daemon)', async (t) => {
+  const probe = join(dir, 'probe', 'dbus-probe.mjs');
+  await build(deviceBundleOptions({ entry: join(repo, 'test/unit/ship/fixtures/dbus-probe.ts'), outfile: probe, version }));
+  const socket = join(dir, 'bus');
+  const daemon = spawn('dbus-daemon', ['--session', `--address=unix:path=${socket}`, '--nofork', '--print-address'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.teardown(() => daemon.kill());
+  const address = await new Promise<string>((resolve, reject) => {
+    daemon.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    daemon.once('exit', (code) => reject(new Error(`dbus-daemon exited ${code}`)));
+  });
+  const result = await run(process.execPath, [probe, address], { cwd: dir, env, timeout: 60_000 });
+  t.true((JSON.parse(result.stdout) as string[]).includes('org.freedesktop.DBus'));
+});
+
+test('the bundle carries out a forced update: fake hawkBit, fake RAUC on a private bus, run once', async (t) => {
+  const hb = await FakeHawkbit.start();
+  t.teardown(() => hb.close());
+  const bus = await startPrivateBus();
+  t.teardown(() => bus.stop());
+  const rauc = await FakeRaucService.start({ busAddress: bus.address, compatible: 'Test Device' });
+  t.teardown(() => rauc.stop());
+  const content = Buffer.from('a bundle for the device build test '.repeat(4096));
+  const target = hb.addTarget('device-build-1', { token: 'device-build-token' });
+  const { actionId } = target.pushDeployment({
+    type: 'forced',
+    chunks: [{ part: 'os', name: 'firmware', version: '3.0', artifacts: [{ filename: 'update.raucb', content }] }],
+  });
+  const work = mkdtempSync(join(dir, 'update-'));
+  const config = join(work, 'device.conf');
+  writeFileSync(config, [
+    '[client]', `hawkbit_server = ${hb.hostPort}`, 'ssl = false', `tenant_id = ${hb.tenant}`, 'target_name = device-build-1',
+    'auth_token = device-build-token', `bundle_download_location = ${join(work, 'update.raucb')}`, `state_dir = ${join(work, 'state')}`,
+    '[device]', 'product = Example Board', '',
+  ].join('\n'));
+
+  const result = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['-r', '-s', '-c', config], { cwd: work, env: { ...env, ...bus.env }, timeout: 120_000 });
+
+  t.regex(result.stdout, new RegExp(`run once: action ${actionId} `));
+  t.is(target.action(actionId).status, 'finished');
+  const install = rauc.calls.find((call) => call.method === 'InstallBundle');
+  t.is(install?.received?.sha256, createHash('sha256').update(content).digest('hex'));
+  t.false(result.stdout.includes('device-build-token'));
+});
