@@ -19,7 +19,8 @@ export interface StatusSnapshot {
 
 /**
  * A small JSON file in state_dir that the running service keeps current (at most once a second for
- * progress) so that `hawkbit-rauc status` and other local tools can show what is going on.
+ * progress) so that `hawkbit-rauc status` and other local tools can show what is going on. Written at
+ * every poll, so without fsync: it is informational and rewritten at start.
  */
 export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
@@ -43,7 +44,7 @@ export class StatusBoard {
     this.#lastWrite = now;
     const snapshot = this.#snapshot;
     this.#pending = this.#pending
-      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${JSON.stringify(snapshot, null, 2)}\n`))
+      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${JSON.stringify(snapshot, null, 2)}\n`, { durable: false }))
       .catch((error: unknown) => this.log.debug(`status file not written: ${(error as Error).message}`));
   }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serveArtifact } from './artifacts.js';
 import { FakeTarget, type Reply, type TargetHost } from './fake-target.js';
+import { RandomFaults, type RandomFaultCounts, type RandomFaultOptions } from './random-faults.js';
 
 export interface FakeHawkbitOptions {
   /** `config.polling.sleep` sent to every target; default `00:05:00`. */
@@ -16,6 +17,8 @@ export interface FakeHawkbitOptions {
   readonly quotaStatus?: 403 | 429;
   /** Intermediate status entries allowed per action (hawkBit: 1000; tests usually disable it). */
   readonly maxStatusEntries?: number;
+  /** Called for every request as soon as it is recorded (before faults and the answer). */
+  readonly onRequest?: (request: RecordedRequest) => void;
   /** Serve https with this key and certificate (PEM); `ca` + `requestCert` require a client certificate (mTLS). */
   readonly tls?: FakeTlsOptions;
   /** Listen on this port instead of one from the OS (for "the server comes up later" tests). */
@@ -71,6 +74,7 @@ export class FakeHawkbit {
   readonly #delays: (Fault & { ms: number })[] = [];
   readonly #downloadFaults: (Fault & { corrupt: boolean; interruptAfter?: number })[] = [];
   #server: Server | undefined;
+  #random: RandomFaults | undefined;
   #pollingSleep: string;
   #ids = 0;
 
@@ -141,6 +145,16 @@ export class FakeHawkbit {
     this.#delays.push({ remaining: options.count ?? 1, match: options.match, ms });
   }
 
+  /** Random faults on every matching request from now on (undefined: off). Counts restart with each call. */
+  setRandomFaults(options: RandomFaultOptions | undefined): void {
+    this.#random = options ? new RandomFaults(options) : undefined;
+  }
+
+  /** How many requests the current random faults hit (zeros when off). */
+  get randomFaultCounts(): Readonly<RandomFaultCounts> {
+    return { ...(this.#random?.counts ?? { resets: 0, errors: 0, slow: 0 }) };
+  }
+
   /** The next `count` artifact downloads serve a body with a flipped first byte (hash mismatch). */
   corruptNextDownloads(count: number): void {
     this.#downloadFaults.push({ remaining: count, match: undefined, corrupt: true });
@@ -179,12 +193,18 @@ export class FakeHawkbit {
     const gatewayOk = auth === 'GatewayToken' && this.#options.gatewayToken !== undefined && credential === this.#options.gatewayToken;
     if (isDdi && !target && gatewayOk) target = this.addTarget(controllerId); // the real server registers unknown targets
     const authAccepted = target !== undefined && (gatewayOk || (auth === 'TargetToken' && target.token !== undefined && credential === target.token));
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw) });
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw) };
+    this.requests.push(recorded);
+    this.#options.onRequest?.(recorded);
 
     const delayed = take(this.#delays, url.pathname);
     if (delayed) await sleep(delayed.ms);
     const failure = take(this.#failures, url.pathname);
     if (failure) return send(res, req, { status: failure.status, json: failure.body }, failure.retryAfter);
+    const random = this.#random?.decide(url.pathname);
+    if (random && random.delayMs > 0) await sleep(random.delayMs);
+    if (random?.outcome === 'reset') return void req.socket.resetAndDestroy();
+    if (random?.outcome === 'error') return send(res, req, { status: random.status });
     if (!isDdi) return send(res, req, { status: 404 });
     if (!authAccepted || !target) return send(res, req, { status: 401 });
 

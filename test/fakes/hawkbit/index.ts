@@ -2,3 +2,4 @@ export { FakeHawkbit, type ConnectionCounts, type FakeHawkbitOptions, type FakeT
 export { FakeTarget, type FeedbackKind, type FeedbackRecord } from './fake-target.js';
 export { FakeAction, type ActionStatus, type ActionType, type ChunkSpec, type DeploymentSpec } from './fake-action.js';
 export type { ArtifactSpec, HashName } from './artifacts.js';
+export type { RandomFaultCounts, RandomFaultOptions } from './random-faults.js';

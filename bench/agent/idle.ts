@@ -1,0 +1,86 @@
+// Start-up time and the cost of idle polls, measured on the agent as a child process.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { AgentProcess } from './agent-process.js';
+import type { Fixture } from './fixture.js';
+import { sample, type ProcSample } from './proc-stats.js';
+
+export interface StartFigures {
+  /** Spawn → first GET of the controller base at the server, ms, one per start. */
+  readonly firstPollMs: readonly number[];
+  /** Spawn → exit of `node -e 0`, ms: what Node itself costs on this machine now. */
+  readonly bareNodeMs: readonly number[];
+}
+
+/** `runs` starts of the agent (one more first, as warm-up of the page cache, not counted). */
+export async function measureStarts(fixture: Fixture, runs: number, env: Readonly<Record<string, string>>): Promise<StartFigures> {
+  const firstPollMs: number[] = [];
+  const bareNodeMs: number[] = [];
+  for (let run = 0; run <= runs; run++) {
+    const bareStarted = performance.now();
+    await once(spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }), 'exit');
+    const bare = performance.now() - bareStarted;
+    const firstPoll = fixture.next((request) => fixture.isPoll(request), 30_000);
+    const agent = AgentProcess.start(fixture.configFile, { env });
+    const arrived = await Promise.race([firstPoll, agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)))]);
+    await agent.stop();
+    if (run === 0) continue;
+    firstPollMs.push(arrived.at - agent.spawnedAt);
+    bareNodeMs.push(bare);
+  }
+  return { firstPollMs, bareNodeMs };
+}
+
+export interface PollFigures {
+  /** Polls at the real 1 s interval measured after the warm-up. */
+  readonly slowPolls: number;
+  /** Polls at the shortened sleep. */
+  readonly fastPolls: number;
+  readonly fastSeconds: number;
+  /** After the warm-up polls: start of the slow stretch. */
+  readonly warm: ProcSample;
+  /** After the slow stretch (the "after start" RSS): start of the fast stretch. */
+  readonly start: ProcSample;
+  /** During the fast stretch: after each quarter of it. */
+  readonly quarters: readonly ProcSample[];
+  /** After the settle polls at the real interval that follow the fast stretch (the "after" RSS). */
+  readonly settled: ProcSample;
+  readonly pollFailures: number;
+}
+
+/**
+ * One agent, polling the fake: `warmup` then `slow` polls at the real 1 s interval (CPU per poll at
+ * 1 s; the "after start" sample), `fast` polls with the sleep shortened to `fastMs` (CPU per poll, RSS
+ * by quarter), then `settle` polls at 1 s again before the final sample, so that both RSS samples are
+ * taken in the same regime (polling once a second, V8's idle-time GC had its chance) and the timeout
+ * timers of the fast polls (60 s) have fired.
+ */
+export async function measurePolls(
+  fixture: Fixture,
+  options: { warmup: number; slow: number; fast: number; fastMs: number; settle: number; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[] },
+): Promise<PollFigures> {
+  fixture.resetPolls();
+  // Poll k follows sleep k - 1: polls 1 … warmup + slow + 1 come at 1 s, then `fast` quick ones.
+  const first = options.warmup + options.slow + 1;
+  const agent = AgentProcess.start(fixture.configFile, { env: options.env, nodeArgs: options.nodeArgs ?? [], fastPoll: { ms: options.fastMs, from: first - 1, count: options.fast } });
+  try {
+    const crashed = agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)));
+    const at = (count: number, timeoutMs: number) => Promise.race([fixture.poll(count, timeoutMs), crashed]);
+    const slowTimeout = (polls: number) => 60_000 + polls * 3_000;
+    await at(options.warmup + 1, slowTimeout(options.warmup));
+    const warm = await sample(agent.pid);
+    const fastStart = await at(first, slowTimeout(options.slow));
+    const start = await sample(agent.pid);
+    const quarters: ProcSample[] = [];
+    let fastEnd = fastStart;
+    for (let quarter = 1; quarter <= 4; quarter++) {
+      fastEnd = await at(first + Math.round((options.fast * quarter) / 4), 60_000 + options.fast * 500);
+      quarters.push(await sample(agent.pid));
+    }
+    await at(first + options.fast + options.settle, slowTimeout(options.settle));
+    const settled = await sample(agent.pid);
+    return { slowPolls: options.slow, fastPolls: options.fast, fastSeconds: (fastEnd.at - fastStart.at) / 1000, warm, start, quarters, settled, pollFailures: agent.pollFailures };
+  } finally {
+    await agent.stop();
+  }
+}

@@ -1,0 +1,105 @@
+// npm run bench:agent — the agent (`node dist/cli.js`, a child process) against the fake hawkBit in this
+// process and real RAUC on a private bus: start → first poll, RSS and CPU over idle polls, and a forced
+// update of a ~100 MiB bundle. Not a test. Environment (defaults): BENCH_AGENT_STARTS (7),
+// BENCH_AGENT_POLLS (1000), BENCH_AGENT_POLL_MS (10: the 1 s poll sleep shortened by fast-poll.mjs),
+// BENCH_AGENT_SLOW_POLLS (30, at the real 1 s interval, before them), BENCH_AGENT_SETTLE_POLLS (90, at
+// 1 s, after them), BENCH_AGENT_BUNDLE_MIB (100),
+// BENCH_AGENT_UPDATES (3), BENCH_AGENT_NODE_ARGS (extra node arguments, e.g. "--cpu-prof").
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { RaucEnvironment } from '../../test/harness/rauc-environment.js';
+import { median } from '../download/measure.js';
+import { AgentProcess } from './agent-process.js';
+import { Fixture } from './fixture.js';
+import { measurePolls, measureStarts, type PollFigures } from './idle.js';
+import { loadAverage } from './proc-stats.js';
+import { measureUpdate, type UpdateFigures } from './update.js';
+
+const MiB = 1024 * 1024;
+const numberFromEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const starts = numberFromEnv('BENCH_AGENT_STARTS', 7);
+const polls = numberFromEnv('BENCH_AGENT_POLLS', 1000);
+const fastPollMs = numberFromEnv('BENCH_AGENT_POLL_MS', 10);
+const settlePolls = numberFromEnv('BENCH_AGENT_SETTLE_POLLS', 90);
+const slowPolls = numberFromEnv('BENCH_AGENT_SLOW_POLLS', 30);
+const bundleMib = numberFromEnv('BENCH_AGENT_BUNDLE_MIB', 100);
+const updates = numberFromEnv('BENCH_AGENT_UPDATES', 3);
+const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const WARMUP_POLLS = 10;
+
+const cpuPerFastPoll = (f: PollFigures) => ((f.quarters.at(-1)?.cpuMs ?? Number.NaN) - f.start.cpuMs) / f.fastPolls;
+const cpuPerSlowPoll = (f: PollFigures) => (f.start.cpuMs - f.warm.cpuMs) / f.slowPolls;
+const rssGrowth = (f: PollFigures) => f.settled.rssMb - f.start.rssMb;
+
+async function main(): Promise<void> {
+  const loads = [loadAverage()];
+  console.log(`load average ${loads[0]}; starting real RAUC and the fake hawkBit …`);
+  const rauc = await RaucEnvironment.start({ bootSlot: 'A' });
+  const fixture = await Fixture.start({ pollingSleep: '00:00:01' });
+  try {
+    const startFigures = await measureStarts(fixture, starts, rauc.env);
+    console.log(`start → first poll (ms): ${startFigures.firstPollMs.map((ms) => ms.toFixed(0)).join(' ')}; bare node: ${startFigures.bareNodeMs.map((ms) => ms.toFixed(0)).join(' ')}`);
+    const idle = await measurePolls(fixture, { warmup: WARMUP_POLLS, slow: slowPolls, fast: polls, fastMs: fastPollMs, settle: settlePolls, env: rauc.env, nodeArgs });
+    const rss = [idle.warm, idle.start, ...idle.quarters, idle.settled].map((s) => s.rssMb.toFixed(1)).join(' → ');
+    console.log(`${polls} fast polls in ${idle.fastSeconds.toFixed(1)} s; RSS ${rss} MB; fds ${idle.start.fds} → ${idle.settled.fds}`);
+    loads.push(loadAverage());
+
+    const image = randomBytes(bundleMib * MiB);
+    const imageSha256 = createHash('sha256').update(image).digest('hex');
+    let built = performance.now();
+    const bundlePath = await rauc.buildBundle({ version: 'bench-1', imageBytes: image });
+    const bytes = await readFile(bundlePath);
+    built = (performance.now() - built) / 1000;
+    console.log(`bundle: ${(bytes.length / MiB).toFixed(1)} MiB, built with rauc bundle in ${built.toFixed(1)} s`);
+
+    const agent = AgentProcess.start(fixture.configFile, { env: rauc.env, nodeArgs });
+    const results: UpdateFigures[] = [];
+    try {
+      await fixture.poll(1, 60_000);
+      for (let run = 1; run <= updates; run++) {
+        const figures = await measureUpdate(fixture, agent, rauc, { bytes, imageSha256, imageBytes: image.length, version: `bench-${run}` });
+        results.push(figures);
+        console.log(`update ${run}: ${figures.result} in ${figures.totalS.toFixed(1)} s (notice ${figures.noticeS.toFixed(1)}, download ${figures.downloadS.toFixed(1)}, install ${figures.installS.toFixed(1)}), cpu ${figures.cpuS.toFixed(1)} s, slot verified: ${figures.slotVerified}`);
+      }
+    } finally {
+      await agent.stop();
+    }
+    loads.push(loadAverage());
+    report({ startFigures, idle, results, bundleMib: bytes.length / MiB, loads });
+  } finally {
+    await fixture.close();
+    await rauc.stop();
+  }
+}
+
+function report(r: { startFigures: Awaited<ReturnType<typeof measureStarts>>; idle: PollFigures; results: UpdateFigures[]; bundleMib: number; loads: string[] }): void {
+  const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
+  const firstPoll = median(r.startFigures.firstPollMs);
+  const ms = (values: readonly number[]) => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
+  const pick = (field: keyof UpdateFigures) => median(r.results.map((u) => Number(u[field])));
+  console.log(`\nagent benchmark, ${new Date().toISOString()}, load average (1/5/15 min) at start ${r.loads.join(', then ')}\n`);
+  console.log('| measure | value | target |\n|---|---|---|');
+  row(`start → first poll, median of ${r.startFigures.firstPollMs.length} (range)`, `${firstPoll.toFixed(0)} ms (${ms(r.startFigures.firstPollMs)})`, `≤ 400 ms: ${check(firstPoll <= 400)}`);
+  row('bare `node -e 0`, spawn → exit, median (range)', `${median(r.startFigures.bareNodeMs).toFixed(0)} ms (${ms(r.startFigures.bareNodeMs)})`);
+  const { idle } = r;
+  const total = idle.fastPolls + settlePolls;
+  row(`RSS after start (${WARMUP_POLLS + idle.slowPolls} polls at 1 s)`, `${idle.start.rssMb.toFixed(1)} MB`);
+  row(`RSS during ${idle.fastPolls} fast polls (quarters)`, `${idle.quarters.map((s) => s.rssMb.toFixed(1)).join(', ')} MB`);
+  row(`RSS after ${total} more polls (${idle.fastPolls} fast, then ${settlePolls} at 1 s)`, `${idle.settled.rssMb.toFixed(1)} MB`);
+  row(`RSS growth over ${total} polls`, `${rssGrowth(idle).toFixed(1)} MB`, `≤ 2 MB: ${check(rssGrowth(idle) <= 2)}`);
+  row(`CPU per idle poll (${idle.fastPolls} polls, sleep shortened to ${fastPollMs} ms)`, `${cpuPerFastPoll(idle).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerFastPoll(idle) <= 2)}`);
+  row(`CPU per idle poll (${idle.slowPolls} polls at the real 1 s interval)`, `${cpuPerSlowPoll(idle).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerSlowPoll(idle) <= 2)}`);
+  row('open descriptors, after start → after the polls', `${idle.start.fds} → ${idle.settled.fds}`);
+  row('poll failures logged by the agent', String(idle.pollFailures));
+  if (r.results.length === 0) return;
+  const ok = r.results.filter((u) => u.result === 'success' && u.slotVerified).length;
+  row(`forced update, ${r.bundleMib.toFixed(0)} MiB bundle, real RAUC: assignment → closed (median of ${r.results.length}, ${ok} succeeded + slot verified)`, `${pick('totalS').toFixed(1)} s`);
+  row('… waiting for the next poll (1 s sleep; 5 s `active_poll_interval` if the previous action was still running at the last poll)', `${pick('noticeS').toFixed(1)} s`);
+  row('… deployment read → closed', `${median(r.results.map((u) => u.totalS - u.noticeS)).toFixed(1)} s`);
+  row('… download + verification (first artifact request → `downloaded`)', `${pick('downloadS').toFixed(1)} s (${(r.bundleMib / pick('downloadS')).toFixed(0)} MiB/s)`);
+  row('… installation (`Installing` → `closed`)', `${pick('installS').toFixed(1)} s`);
+  row('agent CPU per update; peak RSS', `${pick('cpuS').toFixed(1)} s; ${Math.max(...r.results.map((u) => u.peakRssMb)).toFixed(0)} MB`);
+}
+
+await main();
