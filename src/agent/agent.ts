@@ -1,5 +1,5 @@
 import { isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
-import { delay } from '../lib/abort.js';
+import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
 import { ActionRunner, type RunEnd } from './action-runner.js';
 import { collectAttributes, sameAttributes } from './attributes.js';
@@ -158,7 +158,8 @@ export class Agent {
     const resumed = this.#resumedFrom?.actionId === handle.actionId ? this.#resumedFrom.kind : undefined;
     this.#resumedFrom = undefined;
     const controller = new AbortController();
-    const jobSignal = AbortSignal.any([signal, controller.signal]);
+    const linked = linkSignals([signal, controller.signal]);
+    const jobSignal = linked.signal;
     const done = (async () => {
       if (this.#interrupted === handle.actionId) {
         this.#interrupted = undefined;
@@ -173,6 +174,7 @@ export class Agent {
         return undefined;
       })
       .finally(() => {
+        linked.dispose();
         if (this.#job?.controller === controller) this.#job = undefined;
         this.#attributesDue = true;
       });

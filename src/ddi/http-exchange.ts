@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
-import { anySignal } from '../lib/abort.js';
+import { linkSignals } from '../lib/abort.js';
 import { errorMessage } from '../lib/errors.js';
 import { sanitizeForLog } from '../lib/sanitize.js';
 import type { Logger } from '../log/index.js';
@@ -68,8 +68,8 @@ export class HttpExchange {
 
   async #attempt(request: ExchangeRequest): Promise<ExchangeResponse> {
     const { method, url } = request;
-    const timeout = this.#options.timeoutMs > 0 ? AbortSignal.timeout(this.#options.timeoutMs) : undefined;
-    const signal = anySignal(request.signal, timeout);
+    const linked = linkSignals([request.signal], this.#options.timeoutMs);
+    const { signal } = linked;
     const started = Date.now();
     const headers: Record<string, string> = { Accept: 'application/hal+json, application/json', 'User-Agent': this.#options.userAgent };
     if (this.#options.authorization !== undefined) headers.Authorization = this.#options.authorization;
@@ -88,10 +88,12 @@ export class HttpExchange {
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
       this.#options.log.debug(`${method} ${pathOf(url)} failed after ${Date.now() - started} ms`, { method, path: pathOf(url) });
-      if (timeout?.aborted) {
+      if (linked.timedOut) {
         throw new DdiNetworkError('timeout', `${method} ${url}: no complete answer within ${this.#options.timeoutMs / 1000} s (timeout)`);
       }
       throw toNetworkError(error, method, url);
+    } finally {
+      linked.dispose();
     }
     this.#options.log.debug(`${method} ${pathOf(url)} → ${status} (${Date.now() - started} ms)`, { method, path: pathOf(url), status, durationMs: Date.now() - started });
     if ((status >= 200 && status < 300) || status === 304) return { status, etag, text };

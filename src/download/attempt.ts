@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { anySignal } from '../lib/abort.js';
+import { linkSignals } from '../lib/abort.js';
 import { DownloadHttpError, DownloadStalledError, DownloadTimeoutError, SizeMismatchError } from './errors.js';
 import { checkFreeSpace } from './free-space.js';
 import { LowSpeedWatch } from './low-speed.js';
@@ -33,7 +33,8 @@ export interface AttemptOptions {
 export async function runAttempt(options: AttemptOptions): Promise<void> {
   const { part, settings, size } = options;
   const local = new AbortController();
-  const signal = anySignal(options.signal, local.signal);
+  const linked = linkSignals([options.signal, local.signal]);
+  const { signal } = linked;
   const reason = (error: unknown): unknown => (options.signal?.aborted ? options.signal.reason : local.signal.aborted ? local.signal.reason : error);
   const watch =
     settings.lowSpeedTimeMs > 0 && settings.lowSpeedRate > 0
@@ -68,6 +69,7 @@ export async function runAttempt(options: AttemptOptions): Promise<void> {
     }
   } finally {
     watch?.stop();
+    linked.dispose();
   }
 }
 
