@@ -55,13 +55,19 @@ test('run once: polls, reports attributes, exits 0 with nothing to do', async (t
   t.false(result.stderr.includes(TOKEN));
 });
 
-test('run once: a failed action exits 1', async (t) => {
+test('run once: a failed action exits 1; status afterwards shows the result and no token', async (t) => {
   const { hb, target, file } = await setup();
   t.teardown(() => hb.close());
   const { actionId } = target.pushDeployment({ type: 'forced', chunks: [{ name: 'os', version: '2', artifacts: [{ filename: 'x.raucb', content: Buffer.from('x') }] }] });
   const result = await runCli(['-c', file, '-r'], { env: { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
   t.is(result.code, 1, result.stderr);
   t.is(target.action(actionId).status, 'error');
+  const status = await runCli(['-c', file, 'status']);
+  t.is(status.code, 0);
+  t.regex(status.stdout, /^last error: +.*RAUC/m);
+  t.false(`${status.stdout}${status.stderr}${result.stdout}${result.stderr}`.includes(TOKEN));
+  const feedback = JSON.stringify(target.feedback);
+  t.false(feedback.includes(TOKEN), 'no token in any feedback');
 });
 
 test('the service stops on SIGTERM with exit 0 and keeps its state', async (t) => {

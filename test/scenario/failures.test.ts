@@ -1,6 +1,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import test from 'ava';
-import { AgentHarness, feedbackChain } from '../helpers/agent-harness.js';
+import { FakeHawkbit } from '../fakes/hawkbit/index.js';
+import { AgentHarness, feedbackChain, TOKEN } from '../helpers/agent-harness.js';
 
 const content = Buffer.from('bundle bytes '.repeat(5000));
 const deployment = { type: 'forced' as const, chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'u.raucb', content }] }] };
@@ -115,4 +117,33 @@ test('a damaged state file naming an action: moved aside, that action reported a
   t.is(installs(h), 0);
   t.true(readdirSync(h.config.stateDir).some((file) => file.startsWith('state.json.corrupt-')));
   t.regex(h.logs.text, /state file .* is unusable \(not JSON \(truncated or damaged\)\); moved to/);
+});
+
+test('server unreachable at start (connection refused): the agent keeps trying and recovers on its own', async (t) => {
+  const h = await AgentHarness.start();
+  t.teardown(() => h.stop());
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  h.config = { ...h.config, hawkbitServer: `127.0.0.1:${port}` };
+  let later: FakeHawkbit | undefined;
+  t.teardown(() => later?.close());
+  let actionId = '';
+  await h.runUntil(
+    () => {
+      if (!later && /poll failed: .*(refused|ECONNREFUSED)/i.test(h.logs.text)) {
+        void FakeHawkbit.start({ pollingSleep: '00:00:01', port }).then((server) => {
+          later = server;
+          actionId = server.addTarget('device-1', { token: TOKEN }).pushDeployment(deployment).actionId;
+        });
+      }
+      return later !== undefined && actionId !== '' && later.target('device-1')!.action(actionId).status !== 'active';
+    },
+    { timeoutMs: 120_000 },
+  );
+  t.is(later!.target('device-1')!.action(actionId).status, 'finished');
+  t.regex(h.logs.text, /poll failed: .*(refused|ECONNREFUSED)/i);
 });
