@@ -12,7 +12,8 @@ test('forced update: download, verify, install through RAUC, report closed/succe
   t.teardown(() => h.stop());
   const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'update-2.0.raucb', content: bundle }] }] });
 
-  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  // The server has the result a moment before the agent has cleaned up: wait for both.
+  await h.runUntil(() => h.target.action(actionId).status !== 'active' && readdirSync(join(h.dir, 'downloads')).length === 0);
 
   t.is(h.target.action(actionId).status, 'finished');
   const chain = feedbackChain(h.target, actionId);
