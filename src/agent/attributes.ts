@@ -1,3 +1,4 @@
+import { MAX_ATTRIBUTE_LENGTH } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../log/index.js';
 import type { Installer } from '../rauc/index.js';
@@ -33,9 +34,10 @@ export async function collectAttributes(
   }
 }
 
-/** hawkBit accepts values of at most 128 characters. */
+/** hawkBit accepts values of at most MAX_ATTRIBUTE_LENGTH characters; RAUC's may be longer. */
 function truncateValues(attributes: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, value.length > 128 ? `${value.slice(0, 125)}...` : value]));
+  const limit = MAX_ATTRIBUTE_LENGTH;
+  return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, value.length > limit ? `${value.slice(0, limit - 3)}...` : value]));
 }
 
 export function sameAttributes(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean {

@@ -1,6 +1,6 @@
 import type { Feedback } from '../ddi/index.js';
 import { buildFeedback, isDdiActionClosedError, isDdiNotFoundError } from '../ddi/index.js';
-import { errorMessage, isErrorNamed } from '../lib/errors.js';
+import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../log/index.js';
 import type { PhaseKind } from './state.js';
 
@@ -67,9 +67,4 @@ export class FeedbackSender {
       throw error;
     }
   }
-}
-
-/** True for an error that means "stopped on purpose" (our abort or a cancel), not a failure. */
-export function isStopRequest(error: unknown, signal: AbortSignal | undefined): boolean {
-  return Boolean(signal?.aborted) || isErrorNamed(error, 'AbortError');
 }

@@ -69,8 +69,6 @@ export type Phase =
   | { readonly kind: 'reporting'; readonly action: ActionRecord; readonly outcome: Outcome }
   | { readonly kind: 'cleanup'; readonly action: ActionRecord };
 
-export type ActionPhase = Exclude<Phase, { kind: 'idle' }>;
-
 export interface PersistedState {
   readonly schema: 1;
   readonly phase: Phase;
@@ -80,7 +78,3 @@ export interface PersistedState {
 }
 
 export const IDLE: Phase = Object.freeze({ kind: 'idle' });
-
-export function actionOf(phase: Phase): ActionRecord | undefined {
-  return phase.kind === 'idle' ? undefined : phase.action;
-}

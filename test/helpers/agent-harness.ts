@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Agent, OnceResult } from '../../src/agent/agent.js';
+import type { OnceResult } from '../../src/agent/agent.js';
 import { createAgent, type AgentAssembly } from '../../src/agent/create-agent.js';
 import type { PersistedState } from '../../src/agent/state.js';
 import { parseConfig, type Config } from '../../src/config/index.js';
@@ -134,10 +134,6 @@ export class AgentHarness {
     } finally {
       await assembly.close();
     }
-  }
-
-  agent(): Agent {
-    return this.assemble().agent;
   }
 
   /** "Reboot": a new boot id, and RAUC now boots the slot it made primary. */
