@@ -2,7 +2,7 @@ import { createAgent } from './agent/create-agent.js';
 import { ExitCode } from './cli/exit-codes.js';
 import type { Config } from './config/index.js';
 import { errorMessage } from './lib/errors.js';
-import type { Logger } from './log/index.js';
+import type { Logger, Redactor } from './log/index.js';
 import { isTransportConfigError } from './net/index.js';
 
 export interface ServiceOptions {
@@ -10,6 +10,8 @@ export interface ServiceOptions {
   readonly log: Logger;
   readonly runOnce: boolean;
   readonly signal: AbortSignal;
+  /** The redaction step the logger uses, for the agent's other outputs (status and state files, feedback). */
+  readonly redactor?: Redactor;
 }
 
 /**
@@ -22,7 +24,7 @@ export async function runService(options: ServiceOptions): Promise<number> {
   const { config, log } = options;
   let assembly;
   try {
-    assembly = createAgent(config, { log });
+    assembly = createAgent(config, { log, ...(options.redactor ? { redactor: options.redactor } : {}) });
   } catch (error) {
     if (!isTransportConfigError(error)) throw error;
     process.stderr.write(`Loading config file failed: ${config.file}: ${errorMessage(error)}\n`);

@@ -10,9 +10,11 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
 ];
 
 /**
- * Removes secrets from log output: the literal secret values it was built with (tokens from the config,
- * proxy passwords), anything that looks like an Authorization credential or a URL password, PEM private
- * keys, and the value of any field whose name says it is a secret.
+ * The one redaction step for everything that leaves the process or lands on disk (log entries, the
+ * status file, the state file, feedback details, CLI output): removes the literal secret values it was
+ * built with (target or gateway token, proxy passwords) wherever they appear in a string, anything that
+ * looks like an Authorization credential or a URL password, PEM private keys, and (in `value`) the value
+ * of any field whose name says it is a secret.
  */
 export class Redactor {
   readonly #secrets: readonly string[];
@@ -28,6 +30,14 @@ export class Redactor {
     for (const secret of this.#secrets) result = result.split(secret).join(REDACTED);
     for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
     return result;
+  }
+
+  /** A `JSON.stringify` replacer that redacts every string (keys and structure are kept as they are). */
+  readonly json = (_key: string, value: unknown): unknown => (typeof value === 'string' ? this.text(value) : value);
+
+  /** JSON text of `value` with every string redacted. */
+  stringify(value: unknown, space?: number): string {
+    return JSON.stringify(value, this.json, space);
   }
 
   /** A redacted copy of any JSON-like value (Errors become `{name, code, message}`). */
