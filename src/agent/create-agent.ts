@@ -25,6 +25,8 @@ export interface CreateAgentOptions {
   readonly redactor?: Redactor;
   /** Decides when feedback carries a `timestamp`; default: the system clock once it is synchronised. */
   readonly clock?: Clock;
+  /** The clock of the progress throttles (tests run it faster); default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface AgentAssembly {
@@ -73,6 +75,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     store,
     status: new StatusBoard(config.stateDir, log, redactor),
     log: log.child({ component: 'agent' }),
+    ...(options.now ? { now: options.now } : {}),
   };
   return {
     agent: new Agent(deps),
