@@ -1,5 +1,5 @@
 import { configSecrets, type Config } from '../config/index.js';
-import { DdiClient } from '../ddi/index.js';
+import { DdiClient, type RetryPolicy } from '../ddi/index.js';
 import { checkFreeSpace, Downloader, removeStaleParts, safeFilename } from '../download/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { createTransport, type Transport } from '../net/index.js';
@@ -25,6 +25,8 @@ export interface CreateAgentOptions {
   readonly redactor?: Redactor;
   /** Decides when feedback carries a `timestamp`; default: the system clock once it is synchronised. */
   readonly clock?: Clock;
+  /** The DDI client's retries of one call (tests scale them down); default DEFAULT_RETRY_POLICY. */
+  readonly ddiRetry?: Partial<RetryPolicy>;
   /** The clock of the progress throttles (tests run it faster); default Date.now. */
   readonly now?: () => number;
 }
@@ -49,6 +51,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     userAgent: `hawkbit-rauc/${packageVersion()}`,
     timestamp: () => clock.timestamp(),
     redactor,
+    ...(options.ddiRetry ? { retry: options.ddiRetry } : {}),
   });
   const downloader = new Downloader({
     log: log.child({ component: 'download' }),

@@ -75,7 +75,7 @@ export class DdiClient implements DdiApi {
 
   static fromConfig(
     config: Config,
-    deps: { log: Logger; transport: Pick<Transport, 'httpAgent' | 'httpsAgent'>; userAgent?: string; timestamp?: () => number | undefined; redactor?: Redactor },
+    deps: { log: Logger; transport: Pick<Transport, 'httpAgent' | 'httpsAgent'>; userAgent?: string; timestamp?: () => number | undefined; redactor?: Redactor; retry?: Partial<RetryPolicy> },
   ): DdiClient {
     return new DdiClient({
       server: config.hawkbitServer,
@@ -90,6 +90,7 @@ export class DdiClient implements DdiApi {
       ...(deps.userAgent === undefined ? {} : { userAgent: deps.userAgent }),
       ...(deps.timestamp === undefined ? {} : { timestamp: deps.timestamp }),
       ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
     });
   }
 

@@ -5,6 +5,7 @@ import type { OnceResult } from '../../src/agent/agent.js';
 import { createAgent, type AgentAssembly } from '../../src/agent/create-agent.js';
 import type { PersistedState } from '../../src/agent/state.js';
 import { configSecrets, parseConfig, type Config } from '../../src/config/index.js';
+import type { RetryPolicy } from '../../src/ddi/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
 import type { Clock } from '../../src/system/index.js';
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   readonly clock?: Clock;
   /** Runs the agent's progress-throttle clock this many times faster than real time (default 1). */
   readonly timeScale?: number;
+  /** The DDI client's retry policy (default: the real one). */
+  readonly ddiRetry?: Partial<RetryPolicy>;
 }
 
 /**
@@ -45,6 +48,7 @@ export class AgentHarness {
   realRauc: RaucEnvironment | undefined;
   clock: Clock | undefined;
   timeScale = 1;
+  ddiRetry: Partial<RetryPolicy> | undefined;
   #stops: (() => Promise<unknown>)[] = [];
   #busAddress!: string;
 
@@ -60,6 +64,7 @@ export class AgentHarness {
     harness.target = hb.addTarget('device-1', { token: TOKEN });
     harness.clock = options.clock;
     harness.timeScale = options.timeScale ?? 1;
+    harness.ddiRetry = options.ddiRetry;
     if (options.rauc === 'real') {
       harness.realRauc = await RaucEnvironment.start({ bootSlot: 'A' });
       harness.#stops.unshift(() => harness.realRauc!.stop());
@@ -105,6 +110,7 @@ export class AgentHarness {
       system: this.system,
       ...(this.clock ? { clock: this.clock } : {}),
       ...(this.timeScale !== 1 ? { now: scaledNow(this.timeScale) } : {}),
+      ...(this.ddiRetry ? { ddiRetry: this.ddiRetry } : {}),
       ...(onPersist ? { onPersist } : {}),
     });
   }
