@@ -7,6 +7,8 @@ import { IDLE, PHASE_KINDS, type Phase, type PersistedState, type PhaseKind } fr
 import { assertTransition, VISIT_LIMITS } from './transitions.js';
 
 export const STATE_FILE = 'state.json';
+/** Fields that name files on disk: written as they are, so that a restart still finds (and deletes) them. */
+const FILE_PATHS: ReadonlySet<string> = new Set(['path', 'files']);
 const SCHEMA = 1;
 
 export class StateLoopError extends HawkbitRaucError {
@@ -106,7 +108,7 @@ export class StateStore {
   }
 
   async #persist(state: PersistedState): Promise<PersistedState> {
-    await writeFileAtomic(this.path, `${(this.#options.redactor ?? new Redactor()).stringify(state, 2)}\n`);
+    await writeFileAtomic(this.path, `${(this.#options.redactor ?? new Redactor()).stringify(state, 2, FILE_PATHS)}\n`);
     this.#state = state;
     this.#options.onPersist?.(state);
     return state;

@@ -1,5 +1,7 @@
 export const REDACTED = '<redacted>';
 
+const NOTHING: ReadonlySet<string> = new Set();
+
 /** Meta keys whose values are never logged, whatever they contain. */
 const SECRET_KEY = /token|authorization|password|passphrase|secret|cookie|private.?key/i;
 /** Credentials in text: HTTP auth schemes followed by their credential, and passwords in URLs. */
@@ -32,12 +34,18 @@ export class Redactor {
     return result;
   }
 
-  /** A `JSON.stringify` replacer that redacts every string (keys and structure are kept as they are). */
-  readonly json = (_key: string, value: unknown): unknown => (typeof value === 'string' ? this.text(value) : value);
-
-  /** JSON text of `value` with every string redacted. */
-  stringify(value: unknown, space?: number): string {
-    return JSON.stringify(value, this.json, space);
+  /**
+   * JSON text of `value` with every string redacted; keys and structure are kept. The values of fields
+   * named in `keep` are written as they are (file paths that must still name the file on disk).
+   */
+  stringify(value: unknown, space?: number, keep: ReadonlySet<string> = NOTHING): string {
+    const redact = (inner: unknown): unknown => {
+      if (typeof inner === 'string') return this.text(inner);
+      if (Array.isArray(inner)) return inner.map(redact);
+      if (typeof inner !== 'object' || inner === null || inner instanceof Date) return inner;
+      return Object.fromEntries(Object.entries(inner).map(([key, field]) => [key, keep.has(key) ? field : redact(field)]));
+    };
+    return JSON.stringify(redact(value), null, space);
   }
 
   /** A redacted copy of any JSON-like value (Errors become `{name, code, message}`). */

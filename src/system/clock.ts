@@ -60,7 +60,8 @@ export class SyncedClock implements Clock {
     this.#checkedAt = now;
     if (existsSync(this.#options.syncFile ?? TIMESYNC_FILE)) return this.#set(true, 'systemd-timesyncd');
     const command = this.#options.syncCommand === undefined ? TIMEDATECTL : this.#options.syncCommand;
-    if (command === null || this.#commandMissing || this.#commandRunning) return;
+    if (command === null || this.#commandMissing) return this.#set(false, '');
+    if (this.#commandRunning) return;
     const [file, ...args] = command;
     this.#commandRunning = true;
     execFile(file!, args, { timeout: 5000, shell: false }, (error, stdout) => {
