@@ -23,7 +23,7 @@ export interface SyncedClockOptions {
   readonly syncCommand?: readonly string[] | null;
   /** Times before this are never sent; default CLOCK_FLOOR_MS. */
   readonly floorMs?: number;
-  /** How long a finding is kept before it is checked again; default 60 s. */
+  /** How long "not synchronised" is kept before it is checked again (ten times as long for "synchronised"); default 60 s. */
   readonly recheckMs?: number;
   readonly now?: () => number;
 }
@@ -32,8 +32,9 @@ export interface SyncedClockOptions {
  * The system clock, trusted once the system says it is synchronised: systemd-timesyncd's flag file, or
  * else `timedatectl` (the kernel's flag, set by any NTP daemon that disciplines the clock), and never
  * before CLOCK_FLOOR_MS. Checked at most once per `recheckMs`, without blocking the caller: the command
- * runs in the background and its answer counts from then on. Without either (e.g. busybox ntpd and no
- * systemd), no timestamp is sent and hawkBit uses its own clock, which is always safe.
+ * runs in the background and its answer counts from then on; a command that fails is not asked again.
+ * Without either (e.g. busybox ntpd and no systemd), no timestamp is sent and hawkBit uses its own
+ * clock, which is always safe.
  */
 export class SyncedClock implements Clock {
   readonly #options: SyncedClockOptions;
@@ -52,7 +53,8 @@ export class SyncedClock implements Clock {
   timestamp(): number | undefined {
     const now = this.#now();
     if (now < (this.#options.floorMs ?? CLOCK_FLOOR_MS)) return undefined;
-    if (now - this.#checkedAt >= (this.#options.recheckMs ?? 60_000)) this.#check(now);
+    // Once synchronised it rarely stops being so: ask ten times less often (timedated is started on demand).
+    if (now - this.#checkedAt >= (this.#options.recheckMs ?? 60_000) * (this.#synced ? 10 : 1)) this.#check(now);
     return this.#synced ? now : undefined;
   }
 
@@ -66,7 +68,11 @@ export class SyncedClock implements Clock {
     this.#commandRunning = true;
     execFile(file!, args, { timeout: 5000, shell: false }, (error, stdout) => {
       this.#commandRunning = false;
-      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') this.#commandMissing = true;
+      if (error) {
+        // Not installed, or no systemd-timedated to ask (no systemd as init): that does not change while we run.
+        this.#commandMissing = true;
+        this.#options.log.debug(`clock synchronisation unknown: '${command.join(' ')}' failed (${error.message.split('\n')[0]}); feedback carries no timestamp`);
+      }
       this.#set(!error && stdout.trim() === 'yes', command[0]!);
     });
   }

@@ -14,7 +14,7 @@ function dir(t: { teardown(fn: () => void): void }): string {
 /** Waits until the background command has answered (it runs at construction). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
-test('systemd-timesyncd\'s flag file: timestamps from then on, checked again after recheckMs', (t) => {
+test('systemd-timesyncd\'s flag file: timestamps from then on, checked again after recheckMs (synchronised: 10 ×)', (t) => {
   const syncFile = join(dir(t), 'synchronized');
   let now = Date.UTC(2027, 5, 1);
   const clock = new SyncedClock({ log: silentLogger(), syncFile, syncCommand: null, recheckMs: 60_000, now: () => now });
@@ -25,6 +25,8 @@ test('systemd-timesyncd\'s flag file: timestamps from then on, checked again aft
   t.is(clock.timestamp(), now);
   rmSync(syncFile);
   now += 60_000;
+  t.is(clock.timestamp(), now, 'a synchronised clock is checked again only after 10 × recheckMs');
+  now += 9 * 60_000;
   t.is(clock.timestamp(), undefined, 'lost synchronisation is noticed');
 });
 
