@@ -119,7 +119,7 @@ build_jar() {
   fi
   command -v mvn >/dev/null || die "Maven (mvn) is needed to build hawkBit $version once: apt-get install maven"
   java="$(pick_java "$version")"
-  log "building hawkBit $version into $dir: once; Maven fetches the server's modules (~100 MB) from Maven Central into ~/.m2 first"
+  log "building hawkBit $version into $dir: once; Maven fetches the server's modules (~100 MB) from Maven Central into its local repository (~/.m2) first"
   rm -rf "$dir/build"
   mkdir -p "$dir/build/src/main/java/org/hawkbitrauc/testserver" "$dir/build/src/main/resources"
   sed "s/@HAWKBIT_VERSION@/$version/g" "$ASSEMBLY/pom.xml.in" >"$dir/build/pom.xml"
