@@ -144,6 +144,7 @@ async function interrupt(t: ExecutionContext, tmux: Tmux): Promise<string[]> {
 }
 
 test('Ctrl-C with the output piped (npm run demo | tee log) after the update stops everything and removes the demo\'s files', async (t) => {
+  t.timeout(360_000, 'npm run demo builds, then starts its own hawkBit (bounded by HAWKBIT_START_TIMEOUT, 240 s)');
   const log = join(await scratch(t), 'demo.log');
   // As a new user runs it: with the demo's own hawkBit, whose stop is the clean-up's most talkative step.
   const tmux = await terminal(t, `bash -c 'env -u HAWKBIT_URL npm run demo | tee ${log}'`, 100, 30);
@@ -159,6 +160,7 @@ test('Ctrl-C with the output piped (npm run demo | tee log) after the update sto
 });
 
 test('Ctrl-C with the output piped while the demo\'s own hawkBit starts removes its directory and the demo\'s', async (t) => {
+  t.timeout(360_000, 'npm run demo builds, then starts its own hawkBit');
   const log = join(await scratch(t), 'demo.log');
   // Without HAWKBIT_URL the demo starts a local hawkBit (scripts/hawkbit-server.sh).
   const tmux = await terminal(t, `bash -c 'env -u HAWKBIT_URL npm run demo | tee ${log}'`, 100, 30);
