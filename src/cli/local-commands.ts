@@ -8,17 +8,20 @@ import type { Logger, Redactor } from '../log/index.js';
 import { jsonReplacer } from '../log/index.js';
 import { ExitCode } from './exit-codes.js';
 
+/** What the state store reports before anything was ever persisted. */
+const NEVER = new Date(0).toISOString();
+
 /**
  * `status`: the persisted phase plus the running service's status file. Both files are redacted when
  * written; every line is redacted again (files of an older version) and cleaned for the terminal (server
- * texts such as error details and file names may hold escape sequences).
+ * texts such as error details and file names may hold escape sequences and control characters).
  */
 export async function showStatus(config: Config, log: Logger, out: Writable, redactor: Redactor): Promise<number> {
   const store = new StateStore(config.stateDir, { log, redactor });
   const recovery = await store.load({ readOnly: true });
   const { phase, updatedAt, visits } = store.state;
   const live = await readStatus(config.stateDir);
-  const lines = [`state:       ${phase.kind}${phase.kind === 'idle' ? '' : ` (action ${phase.action.id})`}`, `since:       ${updatedAt}`];
+  const lines = [`state:       ${phase.kind}${phase.kind === 'idle' ? '' : ` (action ${phase.action.id})`}`, `since:       ${updatedAt === NEVER ? 'never' : updatedAt}`];
   if (recovery) lines.push(`damaged:     ${store.path}: ${recovery.reason} (the service moves it aside at its next start)`);
   if (phase.kind !== 'idle') {
     const bundles = phase.action.bundles.map((bundle) => `${bundle.filename} ${bundle.version}`).join(', ');
