@@ -10,6 +10,7 @@ import { Agent } from './agent.js';
 import type { AgentDependencies } from './context.js';
 import { StateStore, type StateStoreOptions } from './state-store.js';
 import { StatusBoard } from './status-board.js';
+import { checkpointFromEnv } from './test-checkpoint.js';
 
 export interface CreateAgentOptions {
   readonly log: Logger;
@@ -48,6 +49,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
   const installer = options.installer ?? new DbusInstaller({ log: log.child({ component: 'rauc' }), env });
   const system = options.system ?? new LinuxSystem({ log: log.child({ component: 'system' }), env });
   const store = new StateStore(config.stateDir, { log, ...(options.onPersist ? { onPersist: options.onPersist } : {}) });
+  const checkpoint = checkpointFromEnv(env, log);
   const deps: AgentDependencies = {
     config,
     ddi,
@@ -58,6 +60,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     store,
     status: new StatusBoard(config.stateDir, log),
     log: log.child({ component: 'agent' }),
+    ...(checkpoint ? { checkpoint } : {}),
   };
   return {
     agent: new Agent(deps),

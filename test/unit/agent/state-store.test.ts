@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { isStateLoopError, StateStore } from '../../../src/agent/state-store.js';
-import { IDLE, type ActionRecord } from '../../../src/agent/state.js';
+import { IDLE, NO_HANDOVER, type ActionRecord } from '../../../src/agent/state.js';
 import { isIllegalTransitionError, TRANSITIONS, VISIT_LIMITS } from '../../../src/agent/transitions.js';
 import { silentLogger } from '../../../src/log/index.js';
 
@@ -35,7 +35,7 @@ test('transitions are persisted and read back by a new store', async (t) => {
 test('only transitions in the table are accepted', async (t) => {
   const { store } = freshStore();
   await store.load();
-  const error = await t.throwsAsync(store.transition({ kind: 'installing', action, installed: 0, startedAt: 0, bootId: 'b' }));
+  const error = await t.throwsAsync(store.transition({ kind: 'installing', action, installed: 0, startedAt: 0, bootId: 'b', handover: NO_HANDOVER }));
   t.true(isIllegalTransitionError(error));
   t.is(error!.message, 'illegal lifecycle transition idle → installing');
   t.deepEqual(store.phase, IDLE);
@@ -57,7 +57,7 @@ test('the loop guard stops re-entering a kind too often for one action', async (
   await store.load();
   await store.transition({ kind: 'downloading', action });
   await store.transition({ kind: 'downloaded', action });
-  const phase = { kind: 'installing' as const, action, installed: 0, startedAt: 0, bootId: 'b' };
+  const phase = { kind: 'installing' as const, action, installed: 0, startedAt: 0, bootId: 'b', handover: NO_HANDOVER };
   for (let i = 0; i < VISIT_LIMITS.installing; i++) await store.transition(phase);
   const error = await t.throwsAsync(store.transition(phase));
   t.true(isStateLoopError(error));
