@@ -7,7 +7,7 @@ import type { PersistedState } from '../../src/agent/state.js';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
-import { FakeHawkbit, type FakeTarget } from '../fakes/hawkbit/index.js';
+import { FakeHawkbit, type FakeHawkbitOptions, type FakeTarget } from '../fakes/hawkbit/index.js';
 import { FakeRaucService, type FakeRaucOptions } from '../fakes/rauc/fake-rauc-service.js';
 import { FakeSystem } from '../fakes/system/fake-system.js';
 import { startPrivateBus } from '../harness/dbus-daemon.js';
@@ -23,6 +23,8 @@ export interface HarnessOptions {
   readonly fakeRauc?: Partial<Omit<FakeRaucOptions, 'busAddress'>>;
   /** Extra or replaced `[client]` keys (null removes one). */
   readonly client?: Record<string, string | null>;
+  /** Extra options of the fake hawkBit (e.g. onRequest). */
+  readonly hawkbit?: Partial<FakeHawkbitOptions>;
 }
 
 /**
@@ -45,7 +47,7 @@ export class AgentHarness {
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<AgentHarness> {
-    const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01' });
+    const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01', ...options.hawkbit });
     const harness = new AgentHarness(hb, await mkdtemp(join(tmpdir(), 'hr-agent-')));
     harness.#stops.push(() => hb.close(), () => rm(harness.dir, { recursive: true, force: true }));
     harness.target = hb.addTarget('device-1', { token: TOKEN });
