@@ -22,13 +22,16 @@ import { CLI } from '../helpers/run-cli.js';
 const TOKEN = 'kill-test-target-token-7c1d';
 
 interface Row {
-  readonly point: Checkpoint;
+  /** `installing-feedback`: while the service waits for hawkBit's answer to "Installing … with RAUC" (held back by the server). */
+  readonly point: Checkpoint | 'installing-feedback';
   /** rootfs.1's installed.count right after the kill. */
   readonly countAtKill: number;
   readonly log: RegExp;
 }
 
 const ROWS: readonly Row[] = [
+  // The window of the field report: the feedback is on its way, RAUC not called yet (no test hook needed).
+  { point: 'installing-feedback', countAtKill: 0, log: /was not handed to RAUC before the restart; it is installed now/ },
   // After the "Installing … with RAUC" feedback, before anything was handed to RAUC.
   { point: 'before-handover', countAtKill: 0, log: /was not handed to RAUC before the restart; it is installed now/ },
   // The handover record is on disk, InstallBundle is the next step.
@@ -41,7 +44,15 @@ for (const row of ROWS) {
   test(`real RAUC, the service killed (SIGKILL) at ${row.point}: after the restart RAUC has installed the bundle once and hawkBit has one success`, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'hr-kill-'));
     const rauc = await RaucEnvironment.start({ bootSlot: 'A', dir: join(dir, 'rauc') });
-    const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01' });
+    let installingFeedback = false;
+    const hb = await FakeHawkbit.start({
+      pollingSleep: '00:00:01',
+      onRequest: (request) => {
+        if (row.point !== 'installing-feedback' || installingFeedback || !JSON.stringify(request.body ?? '').includes('with RAUC')) return;
+        installingFeedback = true;
+        hb.delayNext(120_000, { match: /\/feedback$/ });
+      },
+    });
     const children: ChildProcess[] = [];
     t.teardown(async () => {
       for (const child of children) await terminate(child, 5_000).catch(() => undefined);
@@ -66,7 +77,7 @@ for (const row of ROWS) {
         active_poll_interval: '1',
         log_level: 'debug',
       },
-    }));
+    }), { mode: 0o600 });
     const bundle = await readFile(await rauc.buildBundle({ version: '2.0' }));
     const { actionId } = target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content: bundle }] }] });
 
@@ -92,8 +103,9 @@ for (const row of ROWS) {
     t.teardown(() => installer.close());
     const count = async () => (await installer.slotStatus()).find((slot) => slot.name === 'rootfs.1')!.raw['installed.count'] ?? 0;
 
-    const first = start({ HAWKBIT_RAUC_TEST_PAUSE_AT: row.point });
-    await waitFor(`the checkpoint ${row.point}`, () => output.text.includes(`test checkpoint '${row.point}' reached`));
+    const first = start(row.point === 'installing-feedback' ? {} : { HAWKBIT_RAUC_TEST_PAUSE_AT: row.point });
+    if (row.point === 'installing-feedback') await waitFor('the "Installing … with RAUC" feedback', () => installingFeedback);
+    else await waitFor(`the checkpoint ${row.point}`, () => output.text.includes(`test checkpoint '${row.point}' reached`));
     first.kill('SIGKILL');
     await exited(first);
     t.is(first.signalCode, 'SIGKILL');

@@ -111,3 +111,36 @@ test('onPersist sees every persisted state (crash-point hook)', async (t) => {
   await store.transition({ kind: 'reporting', action, outcome: { result: 'success', details: [] } });
   t.deepEqual(seen, ['downloading', 'reporting']);
 });
+
+test('a state file written by the previous version (installing, no handover record) is read and marked "handover unknown"', async (t) => {
+  const { dir, store } = freshStore();
+  const written = readFileSync(new URL('../../fixtures/state/main-installing.json', import.meta.url), 'utf8');
+  writeFileSync(join(dir, 'state.json'), written);
+  t.is(await store.load(), undefined, 'not treated as damaged');
+  const old = JSON.parse(written);
+  t.deepEqual(store.phase, { ...old.phase, handover: { stage: 'unknown' } });
+  t.deepEqual(store.state.visits, old.visits);
+  t.is(store.state.lastInstall, undefined);
+});
+
+test('a state file written by the previous version in rebootPending is read unchanged', async (t) => {
+  const { dir, store } = freshStore();
+  const written = readFileSync(new URL('../../fixtures/state/main-reboot-pending.json', import.meta.url), 'utf8');
+  writeFileSync(join(dir, 'state.json'), written);
+  t.is(await store.load(), undefined);
+  t.deepEqual(store.phase, JSON.parse(written).phase);
+});
+
+test('the record of the last completed installation outlives the action and is read back', async (t) => {
+  const { dir, store } = freshStore();
+  await store.load();
+  await store.transition({ kind: 'downloading', action });
+  const lastInstall = { actionId: '7', bundles: [{ chunk: 'rootfs', version: '2.0', filename: 'u.raucb', sha256: undefined, slot: { name: 'rootfs.1', installedCount: 1, installedTimestamp: 't', bundleVersion: '2.0', bootStatus: 'good', status: 'ok' } }] };
+  await store.remember(lastInstall);
+  await store.transition({ kind: 'cleanup', action });
+  await store.transition(IDLE);
+  const again = new StateStore(dir, { log: silentLogger() });
+  await again.load();
+  t.deepEqual(JSON.parse(JSON.stringify(again.state.lastInstall)), JSON.parse(JSON.stringify(lastInstall)));
+  t.deepEqual(again.phase, IDLE);
+});
