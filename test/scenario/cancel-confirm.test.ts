@@ -95,16 +95,15 @@ test('confirmation, policy manual: waits, then `confirm ID` lets it proceed', as
 });
 
 test('cancel racing the download: the server refuses the artifact (404) right after the cancel; the cancel wins, no failure', async (t) => {
-  let actionId: string | undefined;
   let raced = false;
-  const holder: { h?: AgentHarness } = {};
+  const holder: { h?: AgentHarness; actionId?: string } = {};
   const h = await AgentHarness.start({
     hawkbit: {
       // The operator cancels just as the artifact is requested, and the server refuses it (hawkBit 0.3.0M1 did).
       onRequest: (request) => {
-        if (!raced && actionId && request.path.includes('/artifacts/')) {
+        if (!raced && holder.actionId && request.path.includes('/artifacts/')) {
           raced = true;
-          holder.h!.target.cancel(actionId);
+          holder.h!.target.cancel(holder.actionId);
           holder.h!.hb.failNext(1, 404, { match: /\/artifacts\// });
         }
       },
@@ -112,8 +111,9 @@ test('cancel racing the download: the server refuses the artifact (404) right af
   });
   holder.h = h;
   t.teardown(() => h.stop());
-  actionId = h.target.pushDeployment(deployment).actionId;
-  await h.runUntil(() => h.target.action(actionId!).status !== 'active');
+  const { actionId } = h.target.pushDeployment(deployment);
+  holder.actionId = actionId;
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
   const chain = feedbackChain(h.target, actionId);
   t.true(raced, 'the artifact request raced the cancel');
   t.is(h.target.action(actionId).status, 'canceled', chain.join(' '));
