@@ -97,3 +97,17 @@ test('real RAUC: re-assigned before the reboot, the same bundle is not installed
   t.is(after.raw['installed.timestamp'], written.raw['installed.timestamp']);
   t.is(await installer.primary(), 'rootfs.1');
 });
+
+test('the slot waiting for the reboot was marked bad (its boot failed): the same version is installed again', async (t) => {
+  const h = await AgentHarness.start({ fakeRauc: { bundle: { version: '2.0' } } });
+  t.teardown(() => h.stop());
+  const first = h.target.pushDeployment(deployment()).actionId;
+  await h.runUntil(over(h, first));
+  const installer = new DbusInstaller({ bus: { address: h.fakeRauc!.options.busAddress }, log: silentLogger() });
+  t.teardown(() => installer.close());
+  await installer.mark('bad', 'rootfs.1');
+  const second = h.target.pushDeployment(deployment()).actionId;
+  await h.runUntil(over(h, second));
+  t.is(h.target.action(second).status, 'finished');
+  t.is(installs(h), 2);
+});

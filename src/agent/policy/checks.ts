@@ -120,7 +120,8 @@ async function readSystem(deps: AgentDependencies, signal: AbortSignal): Promise
 /**
  * The installation waiting for the reboot: RAUC's primary slot is not the booted one, this agent's
  * record of its last completed installation names that slot, and RAUC's slot status still shows what
- * the record says (same installed.count, timestamp and version: nothing wrote the slot since).
+ * the record says (same installed.count, timestamp and version: nothing wrote the slot since) and
+ * does not call it bad (a boot of it failed).
  */
 async function readPendingReboot(deps: AgentDependencies, slots: readonly SlotStatus[], booted: string | undefined, signal: AbortSignal): Promise<PendingReboot | undefined> {
   const last = deps.store.state.lastInstall;
@@ -139,6 +140,10 @@ async function readPendingReboot(deps: AgentDependencies, slots: readonly SlotSt
   if (!now || !entry) return undefined;
   if (now.installedCount !== entry.slot.installedCount || now.installedTimestamp !== entry.slot.installedTimestamp || now.bundleVersion !== entry.version) {
     deps.log.debug(`${primary} was written again since action ${last.actionId} installed ${entry.version} there; no pending reboot assumed`);
+    return undefined;
+  }
+  if (now.bootStatus === 'bad') {
+    deps.log.debug(`${primary} holds ${entry.version} from action ${last.actionId} but is marked bad (a failed boot); no pending reboot assumed`);
     return undefined;
   }
   return { slot: primary, version: entry.version, sha256: entry.sha256, actionId: last.actionId };
