@@ -134,7 +134,7 @@ function validate(text: string): PersistedState | string {
   const phase = state.phase as { kind?: unknown; action?: { id?: unknown } } | undefined;
   if (!phase || !PHASE_KINDS.includes(phase.kind as PhaseKind)) return `unknown phase ${JSON.stringify(phase?.kind)}`;
   if (phase.kind !== 'idle' && typeof phase.action?.id !== 'string') return 'phase without an action id';
-  const lastInstall = typeof state.lastInstall === 'object' && state.lastInstall !== null ? { lastInstall: state.lastInstall } : {};
+  const lastInstall = isCompletedInstall(state.lastInstall) ? { lastInstall: state.lastInstall } : {};
   return { schema: SCHEMA, phase: migrate(state.phase as Phase), visits: state.visits ?? {}, updatedAt: String(state.updatedAt), ...lastInstall };
 }
 
@@ -143,8 +143,18 @@ function validate(text: string): PersistedState | string {
  * record cannot tell whether RAUC was called, so it is marked `unknown` and settled the old way.
  */
 function migrate(phase: Phase): Phase {
-  if (phase.kind === 'installing' && typeof (phase as { handover?: unknown }).handover !== 'object') {
-    return { ...phase, handover: { stage: 'unknown' } };
-  }
+  const handover = (phase as { handover?: { stage?: unknown; slots?: unknown } }).handover;
+  const usable = handover?.stage === 'none' || (handover?.stage === 'requested' && Array.isArray(handover.slots));
+  if (phase.kind === 'installing' && !usable) return { ...phase, handover: { stage: 'unknown' } };
   return phase;
+}
+
+/** The record of the last completed installation, as far as the update policy relies on it (anything else is ignored). */
+function isCompletedInstall(value: unknown): value is CompletedInstall {
+  const record = value as { actionId?: unknown; bundles?: unknown } | null | undefined;
+  return (
+    typeof record?.actionId === 'string' &&
+    Array.isArray(record.bundles) &&
+    record.bundles.every((bundle: { version?: unknown; slot?: { name?: unknown } } | null) => typeof bundle?.version === 'string' && typeof bundle.slot?.name === 'string')
+  );
 }

@@ -144,3 +144,13 @@ test('the record of the last completed installation outlives the action and is r
   t.deepEqual(JSON.parse(JSON.stringify(again.state.lastInstall)), JSON.parse(JSON.stringify(lastInstall)));
   t.deepEqual(again.phase, IDLE);
 });
+
+test('a damaged handover record or last-installation record is not trusted: handover unknown, record ignored', async (t) => {
+  const { dir, store } = freshStore();
+  const old = JSON.parse(readFileSync(new URL('../../fixtures/state/main-installing.json', import.meta.url), 'utf8'));
+  const damaged = { ...old, phase: { ...old.phase, handover: { stage: 'requested', slots: 'x' } }, lastInstall: { actionId: '3', bundles: [{ version: 2 }] } };
+  writeFileSync(join(dir, 'state.json'), JSON.stringify(damaged));
+  t.is(await store.load(), undefined);
+  t.like(store.phase, { kind: 'installing', handover: { stage: 'unknown' } });
+  t.is(store.state.lastInstall, undefined);
+});
