@@ -166,6 +166,8 @@ start_server() {
   java="$(pick_java "$version")"
   work="$(mktemp -d "${TMPDIR:-/tmp}/hawkbit-server.XXXXXX")"
   log_file="$work/server.log"
+  # Created before the server starts: the wait loop below reads it at once (the background start may be later).
+  : >"$log_file"
   mkdir -p "$(dirname "$pid_file")"
   started=$SECONDS
   mapfile -t args < <(server_args)

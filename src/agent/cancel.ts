@@ -3,9 +3,15 @@ import { errorMessage } from '../lib/errors.js';
 import type { AgentDependencies } from './context.js';
 import { cleanUp } from './finish.js';
 import { FeedbackSender } from './feedback-sender.js';
+import type { PhaseKind } from './state.js';
 
 /** Phases in which an action can still be stopped without harm: nothing has been written to a slot. */
-const CANCELABLE = new Set(['confirming', 'downloading', 'downloaded']);
+const CANCELABLE: ReadonlySet<PhaseKind> = new Set(['confirming', 'downloading', 'downloaded']);
+
+/** Whether an action in this phase (idle: not started) can still be canceled without harm. */
+export function isCancelable(kind: PhaseKind): boolean {
+  return kind === 'idle' || CANCELABLE.has(kind);
+}
 
 /**
  * Answers a cancel request. Before the installation started: stop the running work (via `stopJob`),

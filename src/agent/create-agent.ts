@@ -10,6 +10,7 @@ import { Agent } from './agent.js';
 import type { AgentDependencies } from './context.js';
 import { StateStore, type StateStoreOptions } from './state-store.js';
 import { StatusBoard } from './status-board.js';
+import { checkpointFromEnv } from './test-checkpoint.js';
 
 export interface CreateAgentOptions {
   readonly log: Logger;
@@ -68,6 +69,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
   const installer = options.installer ?? new DbusInstaller({ log: log.child({ component: 'rauc' }), env });
   const system = options.system ?? new LinuxSystem({ log: log.child({ component: 'system' }), env });
   const store = new StateStore(config.stateDir, { log, redactor, ...(options.onPersist ? { onPersist: options.onPersist } : {}) });
+  const checkpoint = checkpointFromEnv(env, log);
   const deps: AgentDependencies = {
     config,
     ddi,
@@ -79,6 +81,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     status: new StatusBoard(config.stateDir, log, redactor),
     log: log.child({ component: 'agent' }),
     ...(options.now ? { now: options.now } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
   };
   return {
     agent: new Agent(deps),

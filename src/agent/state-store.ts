@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { HawkbitRaucError, isErrorNamed, systemErrorCode } from '../lib/errors.js';
 import { Redactor, type Logger } from '../log/index.js';
-import { IDLE, PHASE_KINDS, type Phase, type PersistedState, type PhaseKind } from './state.js';
+import { IDLE, PHASE_KINDS, type CompletedInstall, type Phase, type PersistedState, type PhaseKind } from './state.js';
 import { assertTransition, VISIT_LIMITS } from './transitions.js';
 
 export const STATE_FILE = 'state.json';
@@ -98,7 +98,17 @@ export class StateStore {
     const count = (visits[next.kind] ?? 0) + 1;
     if (count > VISIT_LIMITS[next.kind]) throw new StateLoopError(next.kind, count);
     visits[next.kind] = count;
-    return this.#persist({ schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
+    return this.#persist({ ...this.#kept(), schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
+  }
+
+  /** Records the installation RAUC just completed (kept across actions), without changing the phase. */
+  async remember(lastInstall: CompletedInstall): Promise<PersistedState> {
+    return this.#persist({ ...this.#state, lastInstall, updatedAt: new Date().toISOString() });
+  }
+
+  /** What outlives the action: the record of the last completed installation. */
+  #kept(): Pick<PersistedState, 'lastInstall'> {
+    return this.#state.lastInstall ? { lastInstall: this.#state.lastInstall } : {};
   }
 
   /** Rewrites the current phase's data without counting a visit (e.g. the next bundle of an install). */
@@ -128,5 +138,27 @@ function validate(text: string): PersistedState | string {
   const phase = state.phase as { kind?: unknown; action?: { id?: unknown } } | undefined;
   if (!phase || !PHASE_KINDS.includes(phase.kind as PhaseKind)) return `unknown phase ${JSON.stringify(phase?.kind)}`;
   if (phase.kind !== 'idle' && typeof phase.action?.id !== 'string') return 'phase without an action id';
-  return { schema: SCHEMA, phase: state.phase as Phase, visits: state.visits ?? {}, updatedAt: String(state.updatedAt) };
+  const lastInstall = isCompletedInstall(state.lastInstall) ? { lastInstall: state.lastInstall } : {};
+  return { schema: SCHEMA, phase: migrate(state.phase as Phase), visits: state.visits ?? {}, updatedAt: String(state.updatedAt), ...lastInstall };
+}
+
+/**
+ * Files of older versions (same schema, fewer fields): an `installing` phase without a handover
+ * record cannot tell whether RAUC was called, so it is marked `unknown` and settled the old way.
+ */
+function migrate(phase: Phase): Phase {
+  const handover = (phase as { handover?: { stage?: unknown; slots?: unknown } }).handover;
+  const usable = handover?.stage === 'none' || (handover?.stage === 'requested' && Array.isArray(handover.slots));
+  if (phase.kind === 'installing' && !usable) return { ...phase, handover: { stage: 'unknown' } };
+  return phase;
+}
+
+/** The record of the last completed installation, as far as the update policy relies on it (anything else is ignored). */
+function isCompletedInstall(value: unknown): value is CompletedInstall {
+  const record = value as { actionId?: unknown; bundles?: unknown } | null | undefined;
+  return (
+    typeof record?.actionId === 'string' &&
+    Array.isArray(record.bundles) &&
+    record.bundles.every((bundle: { version?: unknown; slot?: { name?: unknown } } | null) => typeof bundle?.version === 'string' && typeof bundle.slot?.name === 'string')
+  );
 }

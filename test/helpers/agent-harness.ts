@@ -9,7 +9,7 @@ import type { RetryPolicy } from '../../src/ddi/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
 import type { Clock } from '../../src/system/index.js';
-import { FakeHawkbit, type FakeTarget } from '../fakes/hawkbit/index.js';
+import { FakeHawkbit, type FakeHawkbitOptions, type FakeTarget } from '../fakes/hawkbit/index.js';
 import { FakeRaucService, type FakeRaucOptions } from '../fakes/rauc/fake-rauc-service.js';
 import { FakeSystem } from '../fakes/system/fake-system.js';
 import { startPrivateBus } from '../harness/dbus-daemon.js';
@@ -31,6 +31,8 @@ export interface HarnessOptions {
   readonly timeScale?: number;
   /** The DDI client's retry policy (default: the real one). */
   readonly ddiRetry?: Partial<RetryPolicy>;
+  /** Extra options of the fake hawkBit (e.g. onRequest). */
+  readonly hawkbit?: Partial<FakeHawkbitOptions>;
 }
 
 /**
@@ -58,7 +60,7 @@ export class AgentHarness {
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<AgentHarness> {
-    const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01' });
+    const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01', ...options.hawkbit });
     const harness = new AgentHarness(hb, await mkdtemp(join(tmpdir(), 'hr-agent-')));
     harness.#stops.push(() => hb.close(), () => rm(harness.dir, { recursive: true, force: true }));
     harness.target = hb.addTarget('device-1', { token: TOKEN });
