@@ -29,6 +29,21 @@ export function isProxyTunnelError(value: unknown): value is ProxyTunnelError {
   return isErrorNamed(value, 'ProxyTunnelError');
 }
 
+/** The proxy could not be reached or dropped the connection before a tunnel or answer; `cause` says why. */
+export class ProxyConnectionError extends HawkbitRaucError {
+  override readonly name = 'ProxyConnectionError';
+  readonly code = 'PROXY_CONNECTION';
+
+  /** `proxy` is the proxy's display form (no credentials). */
+  constructor(readonly proxy: string, target: string, reason: string, options?: { cause?: unknown }) {
+    super(`proxy ${proxy} failed on the way to ${target}: ${reason}`, options);
+  }
+}
+
+export function isProxyConnectionError(value: unknown): value is ProxyConnectionError {
+  return isErrorNamed(value, 'ProxyConnectionError');
+}
+
 /** No connection (TCP, proxy tunnel and TLS handshake) within `connect_timeout`. */
 export class ConnectTimeoutError extends HawkbitRaucError {
   override readonly name = 'ConnectTimeoutError';

@@ -4,9 +4,12 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { Config } from '../config/types.js';
 import { errorMessage } from '../lib/errors.js';
-import { ProxyAwareHttpAgent, ProxyAwareHttpsAgent, type TlsSettings } from './agents.js';
+import { DirectHttpAgent, DirectHttpsAgent, type TlsSettings } from './direct-agents.js';
 import { TransportConfigError } from './errors.js';
+import { bypassesProxy } from './no-proxy.js';
+import { ForwardAgent, TunnelAgent } from './proxy-agents.js';
 import { resolveProxySettings, type Environment, type ProxySettings } from './proxy-settings.js';
+import { RoutingAgent } from './routing-agent.js';
 
 /** What the transport needs of the config (all optional, so tests stay short), plus the environment. */
 export type TransportOptions = Partial<
@@ -18,7 +21,7 @@ export type TransportOptions = Partial<
 
 /**
  * The shared connection layer for the DDI client and the downloader: keep-alive agents that apply the
- * TLS settings, the proxy (CONNECT tunnel for https) and the connect timeout. Usable with axios
+ * TLS settings, the proxy (http or https proxy; a CONNECT tunnel for https targets) and the connect timeout. Usable with axios
  * (`httpAgent`/`httpsAgent`, `proxy: false`) and with plain `http.request`/`https.request` (`agent`).
  */
 export interface Transport {
@@ -47,9 +50,20 @@ export function createTransport(options: TransportOptions = {}): Transport {
     ...(useClientCert ? { key: readPem(options.sslKey!, 'ssl_key'), cert: readPem(options.sslCert!, 'ssl_cert') } : {}),
   };
   const proxies = resolveProxySettings(options.proxy, options.env ?? process.env);
-  const settings = { proxies, connectTimeoutMs: options.connectTimeoutMs ?? 20_000 };
-  const httpAgent = new ProxyAwareHttpAgent(settings);
-  const httpsAgent = new ProxyAwareHttpsAgent(settings, tls);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
+  const bypasses = (host: string, port: number) => bypassesProxy(proxies.noProxy, host, port);
+  const httpsAgent = new RoutingAgent(
+    443,
+    new DirectHttpsAgent(tls, connectTimeoutMs),
+    proxies.https === undefined ? undefined : new TunnelAgent({ proxy: proxies.https, connectTimeoutMs }, tls),
+    bypasses,
+  );
+  const httpAgent = new RoutingAgent(
+    80,
+    new DirectHttpAgent(connectTimeoutMs),
+    proxies.http === undefined ? undefined : new ForwardAgent({ proxy: proxies.http, connectTimeoutMs }, tls),
+    bypasses,
+  );
   return {
     httpAgent,
     httpsAgent,
