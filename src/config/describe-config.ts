@@ -1,3 +1,4 @@
+import { pinOf, redactKeyId } from '../lib/openssl-engine.js';
 import { CLIENT_KEYS } from './keys.js';
 import { redactUrl } from './parse-value.js';
 import type { Config } from './types.js';
@@ -26,7 +27,7 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
     hawkbit_server: config.hawkbitServer,
     ssl: String(config.ssl),
     ssl_verify: String(config.sslVerify),
-    ssl_key: config.sslKey,
+    ssl_key: config.sslKey === undefined ? undefined : redactKeyId(config.sslKey),
     ssl_cert: config.sslCert,
     ssl_engine: config.sslEngine,
     auth_token: config.auth.kind === 'target-token' ? REDACTED : undefined,
@@ -65,6 +66,8 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
 export function configSecrets(config: Config): string[] {
   const secrets: string[] = [];
   if (config.auth.kind !== 'client-certificate') secrets.push(config.auth.token);
+  const pin = config.sslKey === undefined ? undefined : pinOf(config.sslKey);
+  if (pin !== undefined) secrets.push(pin);
   if (config.proxy !== undefined) {
     const password = new URL(config.proxy).password;
     if (password) secrets.push(password, decodeURIComponent(password));

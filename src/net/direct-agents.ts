@@ -6,8 +6,11 @@ import type { Duplex } from 'node:stream';
 import { limitConnect } from './connect-timeout.js';
 import { watchClientCertificateRefusal } from './tls-refusal.js';
 
-/** TLS options every https connection to the server uses (extra CAs, client key and certificate, verification). */
-export type TlsSettings = Pick<HttpsAgentOptions, 'ca' | 'key' | 'cert' | 'rejectUnauthorized' | 'privateKeyEngine' | 'privateKeyIdentifier'>;
+/**
+ * TLS options every https connection to the server uses (extra CAs, client key and certificate,
+ * verification). With an engine key, `secureContext` holds key, certificate and CAs (`cert` stays, as a marker).
+ */
+export type TlsSettings = Pick<HttpsAgentOptions, 'ca' | 'key' | 'cert' | 'rejectUnauthorized' | 'secureContext'>;
 
 /** Host, port and `host:port` (IPv6 bracketed) of a request's target. */
 export function targetOf(options: ClientRequestArgs, defaultPort: number): { host: string; port: number; label: string } {

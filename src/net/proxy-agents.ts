@@ -71,7 +71,7 @@ export class TunnelAgent extends HttpsProxyAgent<string> {
     super(settings.proxy.url, { keepAlive: true });
     this.#settings = settings;
     this.#tls = tls;
-    this.#presentsCertificate = tls.cert !== undefined || tls.privateKeyIdentifier !== undefined;
+    this.#presentsCertificate = tls.cert !== undefined;
     // The proxy is verified on its own terms and never sees the client certificate.
     this.connectOpts = { ...this.connectOpts, ...proxyConnectOptions(tls) };
   }
