@@ -15,7 +15,7 @@ export function isTransportConfigError(value: unknown): value is TransportConfig
   return isErrorNamed(value, 'TransportConfigError');
 }
 
-/** The proxy did not open a CONNECT tunnel (its status code is kept; the proxy's credentials are not). */
+/** The proxy refused: no CONNECT tunnel, or a 407 to a forwarded request (its status is kept; the credentials are not). */
 export class ProxyTunnelError extends HawkbitRaucError {
   override readonly name = 'ProxyTunnelError';
   readonly code = 'PROXY_TUNNEL';
