@@ -96,9 +96,14 @@ function launch(config: string, port: number, log: string[]): Promise<ChildProce
     const settle = (error?: Error) => {
       if (settled) return;
       settled = true;
-      if (error) reject(error);
-      else resolve(child);
+      clearTimeout(timer);
+      if (error) {
+        // Never leave a tinyproxy behind that no test will stop.
+        child.kill('SIGKILL');
+        reject(error);
+      } else resolve(child);
     };
+    const timer = setTimeout(() => settle(new Error(`tinyproxy did not listen on 127.0.0.1:${port} within 20 s:\n${log.join('')}`)), 20_000);
     const keep = (chunk: Buffer) => log.push(chunk.toString());
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
