@@ -5,6 +5,9 @@ import { errorMessage } from './lib/errors.js';
 import type { Logger, Redactor } from './log/index.js';
 import { isTransportConfigError } from './net/index.js';
 
+/** The signal the service takes as "poll now" (`hawkbit-rauc poll-now`; SIGUSR1 is Node's inspector signal). */
+export const POLL_NOW_SIGNAL = 'SIGUSR2';
+
 export interface ServiceOptions {
   readonly config: Config;
   readonly log: Logger;
@@ -31,6 +34,9 @@ export async function runService(options: ServiceOptions): Promise<number> {
     return ExitCode.CONFIG_INVALID;
   }
   log.message(`hawkbit-rauc started: ${config.ssl ? 'https' : 'http'}://${config.hawkbitServer}, tenant ${config.tenantId}, target ${config.targetName}`);
+  // `hawkbit-rauc poll-now` (or `systemctl kill -s USR2 hawkbit-rauc`): poll at once.
+  const pollNow = () => assembly.agent.pollNow();
+  if (!options.runOnce) process.on(POLL_NOW_SIGNAL, pollNow);
   try {
     if (!options.runOnce) {
       await assembly.agent.run(options.signal);
@@ -47,6 +53,7 @@ export async function runService(options: ServiceOptions): Promise<number> {
     log.message(`run once: action ${result.actionId} ${end ? end.end : 'stopped'}${end && 'outcome' in end ? ` (${end.outcome.result})` : ''}`);
     return failed && !options.signal.aborted ? ExitCode.FAILURE : ExitCode.OK;
   } finally {
+    process.off(POLL_NOW_SIGNAL, pollNow);
     await assembly.close();
   }
 }

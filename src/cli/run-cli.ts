@@ -6,6 +6,7 @@ import { packageVersion } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { decide, showStatus } from './local-commands.js';
 import { parseCliArguments, UsageError, USAGE, type CliArguments } from './parse-args.js';
+import { pollNow } from './poll-now.js';
 
 export interface CliContext {
   readonly stdout: Writable;
@@ -69,6 +70,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return ExitCode.OK;
   }
   if (args.command === 'status') return showStatus(config, log, context.stdout, redactor);
+  if (args.command === 'poll-now') return pollNow(config, context.stdout, context.stderr, { signal: context.signal });
   if (args.command === 'confirm' || args.command === 'deny') {
     return decide(config, args.actionId!, args.command === 'confirm' ? 'confirmed' : 'denied', context.stdout);
   }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TLSSocket } from 'node:tls';
 import { serveArtifact } from './artifacts.js';
 import { FakeTarget, type Reply, type TargetHost } from './fake-target.js';
 import { RandomFaults, type RandomFaultCounts, type RandomFaultOptions } from './random-faults.js';
@@ -32,6 +33,8 @@ export interface FakeTlsOptions {
   readonly ca?: string;
   /** Require a client certificate signed by `ca`; handshakes without one fail. */
   readonly requestCert?: boolean;
+  /** Accept a verified client certificate whose CN is the controller id as the credential (what hawkBit's mTLS reverse proxy does). */
+  readonly certificateAuth?: boolean;
 }
 
 /** What happened below HTTP: TCP connections accepted, TLS handshakes completed and failed. */
@@ -201,7 +204,9 @@ export class FakeHawkbit {
     let target = isDdi ? this.#targets.get(controllerId) : undefined;
     const gatewayOk = auth === 'GatewayToken' && this.#options.gatewayToken !== undefined && credential === this.#options.gatewayToken;
     if (isDdi && !target && gatewayOk) target = this.addTarget(controllerId); // the real server registers unknown targets
-    const authAccepted = target !== undefined && (gatewayOk || (auth === 'TargetToken' && target.token !== undefined && credential === target.token));
+    const socket = req.socket as TLSSocket;
+    const certificateOk = this.#options.tls?.certificateAuth === true && socket.authorized === true && socket.getPeerCertificate().subject?.CN === controllerId;
+    const authAccepted = target !== undefined && (gatewayOk || certificateOk || (auth === 'TargetToken' && target.token !== undefined && credential === target.token));
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw), at: Date.now() };
     this.requests.push(recorded);
     this.#options.onRequest?.(recorded);
