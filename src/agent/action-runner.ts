@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { buildFeedback, type CancelHandle, type DeploymentHandle, type Feedback } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { AgentDependencies } from './context.js';
-import { planDeployment, artifactUrls, type DeploymentPlan } from './deployment-plan.js';
+import { planDeployment, artifactUrls, skippedDetails, type DeploymentPlan } from './deployment-plan.js';
 import { handleCancel, isCancelable } from './cancel.js';
 import { artifactsToFetch, downloadArtifacts } from './download-step.js';
 import { failureFromError } from './failures.js';
@@ -61,7 +61,9 @@ export class ActionRunner {
 
   async #advance(handle: DeploymentHandle, sender: FeedbackSender, signal: AbortSignal): Promise<RunEnd> {
     const deployment = await handle.fetch({ signal });
-    const plan = planDeployment(deployment);
+    const plan = planDeployment(deployment, this.deps.config.nonBundleArtifacts);
+    const skipped = skippedDetails(plan);
+    if (skipped.length > 0) this.deps.log.message(`action ${plan.actionId}: ${skipped.join('; ')}`);
     let phase = this.deps.store.phase;
     const own = phase.kind !== 'idle' && phase.action.id === plan.actionId ? phase.action : undefined;
     let action: ActionRecord = own ?? { ...emptyAction(plan.actionId), type: plan.type };
@@ -85,9 +87,12 @@ export class ActionRunner {
       let policy: string[] = [];
       if (plan.type !== 'downloadOnly') {
         const { decision, plan: kept } = await checkBeforeDownload(this.deps, plan, signal);
-        if (decision.verdict !== 'proceed') return reportOutcome(this.deps, action, decisionOutcome(decision), sender, signal);
+        if (decision.verdict !== 'proceed') {
+          const outcome = decisionOutcome(decision);
+          return reportOutcome(this.deps, action, { ...outcome, details: [...outcome.details, ...skipped] }, sender, signal);
+        }
         wanted = kept;
-        policy = decisionDetails(decision);
+        policy = [...skipped, ...decisionDetails(decision)];
       }
       action = streaming ? streamedAction(action, wanted) : await downloadArtifacts(this.deps, wanted, action, sender, signal, policy);
       phase = (await this.deps.store.transition({ kind: 'downloaded', action })).phase;
@@ -114,7 +119,7 @@ export class ActionRunner {
       }
       const decision = await checkBeforeInstall(this.deps, action, signal);
       if (decision.verdict !== 'proceed') return reportOutcome(this.deps, action, decisionOutcome(decision), sender, signal);
-      checked = decisionDetails(decision);
+      checked = [...skipped, ...decisionDetails(decision)];
       phase = (await this.deps.store.transition({ kind: 'installing', action, installed: 0, startedAt: Date.now(), bootId: await this.deps.system.bootId(), handover: NO_HANDOVER })).phase;
     }
 

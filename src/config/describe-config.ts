@@ -59,6 +59,7 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
     confirmation_command: config.confirmationCommand?.map(quoteWord).join(' '),
     same_version: config.sameVersion,
     allow_downgrade: String(config.allowDowngrade),
+    non_bundle_artifacts: config.nonBundleArtifacts,
   };
 }
 

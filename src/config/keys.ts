@@ -26,6 +26,7 @@ export const LOG_LEVELS = ['error', 'critical', 'warning', 'message', 'info', 'd
 export const LOG_FORMATS = ['text', 'json', 'journal'] as const;
 export const CONFIRMATION_POLICIES = ['auto', 'command', 'manual'] as const;
 export const SAME_VERSION_POLICIES = ['skip', 'install'] as const;
+export const NON_BUNDLE_POLICIES = ['fail', 'skip'] as const;
 
 export const CLIENT_KEYS: readonly KeyDefinition[] = [
   { key: 'hawkbit_server', type: 'string', required: true, rhu: true },
@@ -64,6 +65,7 @@ export const CLIENT_KEYS: readonly KeyDefinition[] = [
   { key: 'confirmation_command', type: 'string', rhu: false },
   { key: 'same_version', type: 'enum', default: 'skip', values: SAME_VERSION_POLICIES, rhu: false },
   { key: 'allow_downgrade', type: 'bool', default: 'true', rhu: false },
+  { key: 'non_bundle_artifacts', type: 'enum', default: 'fail', values: NON_BUNDLE_POLICIES, rhu: false },
 ];
 
 export function findKey(key: string): KeyDefinition | undefined {

@@ -8,7 +8,7 @@ import { KeyReader } from './key-reader.js';
 import { CLIENT_KEYS, LOG_LEVELS } from './keys.js';
 import { parseProxyUrl, parseServer, splitCommand } from './parse-value.js';
 import { permissionWarnings } from './permissions.js';
-import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel, SameVersionPolicy } from './types.js';
+import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel, NonBundlePolicy, SameVersionPolicy } from './types.js';
 
 const SECOND = 1000;
 
@@ -112,6 +112,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   }
   const sameVersion = client.enumValue<SameVersionPolicy>('same_version');
   const allowDowngrade = client.bool('allow_downgrade');
+  const nonBundleArtifacts = client.enumValue<NonBundlePolicy>('non_bundle_artifacts');
 
   warnings.push(...unknownKeyWarnings(client, groups));
 
@@ -151,6 +152,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     confirmationCommand,
     sameVersion,
     allowDowngrade,
+    nonBundleArtifacts,
     device,
   };
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };

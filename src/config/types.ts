@@ -1,9 +1,10 @@
-import type { CONFIRMATION_POLICIES, LOG_FORMATS, LOG_LEVELS, SAME_VERSION_POLICIES } from './keys.js';
+import type { CONFIRMATION_POLICIES, LOG_FORMATS, LOG_LEVELS, NON_BUNDLE_POLICIES, SAME_VERSION_POLICIES } from './keys.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export type ConfirmationPolicy = (typeof CONFIRMATION_POLICIES)[number];
 export type SameVersionPolicy = (typeof SAME_VERSION_POLICIES)[number];
+export type NonBundlePolicy = (typeof NON_BUNDLE_POLICIES)[number];
 
 /** How the device authenticates to hawkBit's DDI API. */
 export type Authentication =
@@ -55,6 +56,8 @@ export interface Config {
   readonly sameVersion: SameVersionPolicy;
   /** Install a bundle older than the booted slot's (false: refuse it before the download). */
   readonly allowDowngrade: boolean;
+  /** Files of an installing action that are not RAUC bundles: `fail` the action (1004) or `skip` them and install the bundles. */
+  readonly nonBundleArtifacts: NonBundlePolicy;
   /** `[device]`: attributes sent to hawkBit as configData. */
   readonly device: Readonly<Record<string, string>>;
 }

@@ -88,6 +88,42 @@ test('an artifact that is not a RAUC bundle fails the action with a clear messag
   t.false(h.hb.requests.some((request) => request.path.includes('/artifacts/')));
 });
 
+test('non_bundle_artifacts = skip: each bundle installed in chunk order, each other file named and never downloaded', async (t) => {
+  const h = await AgentHarness.start({ client: { non_bundle_artifacts: 'skip' } });
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({
+    type: 'forced',
+    chunks: [
+      { name: 'rootfs', version: '2', artifacts: [{ filename: 'rootfs.raucb', content }, { filename: 'rootfs.raucb.sig', content: Buffer.from('signature') }] },
+      { part: 'bApp', name: 'app', version: '5.1', artifacts: [{ filename: 'NOTES.txt', content: Buffer.from('notes') }, { filename: 'app.raucb', content: Buffer.from('app bundle') }] },
+    ],
+  });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'finished');
+  const sources = h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').map((call) => call.source!.split('/').at(-1));
+  t.deepEqual(sources, ['rootfs.raucb', 'app.raucb']);
+  const fetched = h.hb.requests.filter((request) => request.path.includes('/artifacts/')).map((request) => request.path.split('/').at(-1));
+  t.deepEqual([...new Set(fetched)], ['rootfs.raucb', 'app.raucb'], 'the other files are never requested');
+  const line = "Not a RAUC bundle, skipped (non_bundle_artifacts = skip): 'rootfs.raucb.sig' of 'rootfs' 2, 'NOTES.txt' of 'app' 5.1";
+  const statuses = h.target.feedback.filter((f) => f.actionId === actionId).map((f) => (f.body as { status: { execution: string; details: string[] } }).status);
+  t.true(statuses.find((s) => s.execution === 'download')!.details.includes(line), 'named in the first download feedback');
+  t.true(statuses.find((s) => s.execution === 'proceeding')!.details.includes(line), 'named when the installation starts');
+  t.true(h.target.action(actionId).messages.includes(line), "the server's action history holds the line");
+});
+
+test('non_bundle_artifacts = skip: an action with only other files still fails with 1004, nothing downloaded', async (t) => {
+  const h = await AgentHarness.start({ client: { non_bundle_artifacts: 'skip' } });
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2', artifacts: [{ filename: 'rootfs.ext4', content }] }] });
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'error');
+  const body = h.target.feedback.at(-1)!.body as { status: { code: number; details: string[] } };
+  t.is(body.status.code, 1004);
+  t.regex(body.status.details[0]!, /no RAUC bundle \(\*\.raucb\) to install, only other files \('rootfs\.ext4' of 'rootfs' 2\)/);
+  t.false(h.hb.requests.some((request) => request.path.includes('/artifacts/')));
+  t.is(h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').length, 0);
+});
+
 test('streaming: RAUC gets the URL with the Authorization header; nothing is stored', async (t) => {
   const h = await AgentHarness.start({ client: { stream_bundle: 'true', bundle_download_location: null } });
   t.teardown(() => h.stop());

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { artifactUrls, planDeployment } from '../../../src/agent/deployment-plan.js';
+import { artifactUrls, planDeployment, skippedDetails } from '../../../src/agent/deployment-plan.js';
 import type { Artifact, Deployment } from '../../../src/ddi/model.js';
 
 const bundle: Artifact = { filename: 'os-2.0.raucb', size: 10, hashes: { md5: 'a', sha1: 'b' }, links: { downloadHttp: 'http://h/a' } };
@@ -56,4 +56,29 @@ test('artifacts keep chunk order across chunks', (t) => {
 test('download URLs: https first, then http', (t) => {
   t.deepEqual(artifactUrls(tarball), ['https://h/b', 'http://h/b']);
   t.deepEqual(artifactUrls(bundle), ['http://h/a']);
+});
+
+test('non_bundle_artifacts = skip: the other files are left out and named, the bundles kept in chunk order', (t) => {
+  const app = { part: 'bApp', name: 'app', version: '1.1', encrypted: false, metadata: [], artifacts: [{ ...bundle, filename: 'app.raucb' }] };
+  const plan = planDeployment({ ...deployment({}, [tarball, bundle]), chunks: [...deployment({}, [tarball, bundle]).chunks, app] }, 'skip');
+  t.is(plan.problem, undefined);
+  t.deepEqual(plan.artifacts.map((item) => item.artifact.filename), ['os-2.0.raucb', 'app.raucb']);
+  t.deepEqual(plan.skipped.map((item) => item.artifact.filename), ['app.tar.gz']);
+  t.deepEqual(skippedDetails(plan), ["Not a RAUC bundle, skipped (non_bundle_artifacts = skip): 'app.tar.gz' of 'os' 2.0"]);
+});
+
+test('non_bundle_artifacts = skip: an action with no bundle at all is still a problem, naming its files', (t) => {
+  const plan = planDeployment(deployment({}, [tarball]), 'skip');
+  t.regex(plan.problem ?? '', /no RAUC bundle \(\*\.raucb\) to install, only other files \('app\.tar\.gz' of 'os' 2\.0\)/);
+});
+
+test('non_bundle_artifacts = fail (the default) names the key that would skip the file', (t) => {
+  t.regex(planDeployment(deployment({}, [bundle, tarball]), 'fail').problem ?? '', /or set non_bundle_artifacts = skip/);
+  t.deepEqual(planDeployment(deployment({}, [bundle, tarball])).skipped, []);
+});
+
+test('non_bundle_artifacts = skip does not touch download-only actions: every file is fetched', (t) => {
+  const plan = planDeployment(deployment({ update: 'skip' }, [bundle, tarball]), 'skip');
+  t.deepEqual(plan.artifacts.map((item) => item.artifact.filename), ['os-2.0.raucb', 'app.tar.gz']);
+  t.deepEqual(skippedDetails(plan), []);
 });

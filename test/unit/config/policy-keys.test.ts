@@ -27,3 +27,11 @@ test('describeConfig prints both effective values', (t) => {
   t.true(text.includes('same_version = install\n'));
   t.true(text.includes('allow_downgrade = true\n'));
 });
+
+test('non_bundle_artifacts: fail by default, skip accepted, anything else names the key', (t) => {
+  t.like(parse({}), { nonBundleArtifacts: 'fail' });
+  t.like(parse({ non_bundle_artifacts: 'skip' }), { nonBundleArtifacts: 'skip' });
+  const error = t.throws(() => parse({ non_bundle_artifacts: 'ignore' }));
+  t.regex(error!.message, /\[client\] non_bundle_artifacts: Value 'ignore' is not one of 'fail', 'skip'\./);
+  t.true(describeConfig(parse({ non_bundle_artifacts: 'skip' })).includes('non_bundle_artifacts = skip\n'));
+});
