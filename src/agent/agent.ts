@@ -5,6 +5,7 @@ import { ActionRunner, type RunEnd } from './action-runner.js';
 import { collectAttributes, sameAttributes } from './attributes.js';
 import { handleCancel } from './cancel.js';
 import { handleConfirmation } from './confirmation.js';
+import { InstalledBaseCheck } from './installed-base.js';
 import type { AgentDependencies } from './context.js';
 import { FeedbackSender } from './feedback-sender.js';
 import { cleanUp, reportOutcome } from './finish.js';
@@ -44,6 +45,7 @@ export interface OnceResult {
 export class Agent {
   readonly #deps: AgentDependencies;
   readonly #runner: ActionRunner;
+  readonly #installedBase: InstalledBaseCheck;
   #job: Job | undefined;
   #localPending = true;
   #lastAttributes: Record<string, string> | undefined;
@@ -61,6 +63,7 @@ export class Agent {
   constructor(deps: AgentDependencies) {
     this.#deps = deps;
     this.#runner = new ActionRunner(deps);
+    this.#installedBase = new InstalledBaseCheck(deps);
   }
 
   /** Polls until `signal` aborts; resolves (never rejects) on abort, with the state kept. */
@@ -217,6 +220,7 @@ export class Agent {
     this.#lastAttributeProbe = now;
     const { attributes, rauc } = await collectAttributes(this.#deps.config.device, this.#deps.installer, this.#deps.log, signal);
     this.#raucSeen ||= rauc;
+    if (rauc) Object.assign(attributes, await this.#installedBase.attributes(result.installed, signal));
     if (!result.configData && sameAttributes(this.#lastAttributes, attributes)) {
       this.#attributesDue = false;
       return;

@@ -101,7 +101,7 @@ async function checkSpace(deps: AgentDependencies, kept: readonly PlannedArtifac
   }
 }
 
-async function readSystem(deps: AgentDependencies, signal: AbortSignal): Promise<{ running: RunningSystem; pending: PendingReboot | undefined }> {
+export async function readSystem(deps: AgentDependencies, signal: AbortSignal): Promise<{ running: RunningSystem; pending: PendingReboot | undefined }> {
   let slots: readonly SlotStatus[];
   try {
     slots = await deps.installer.slotStatus({ signal });

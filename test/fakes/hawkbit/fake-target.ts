@@ -50,6 +50,18 @@ export class FakeTarget {
     return { actionId: action.id };
   }
 
+  /**
+   * An update the server counts as installed on this target before the test starts (as if a device
+   * had closed it with success earlier): the base then links it as `installedBase`, which answers
+   * the deployment JSON of `GET deploymentBase` under the `deployment` key, as hawkBit's
+   * `getControllerInstalledAction` does.
+   */
+  recordInstalled(spec: DeploymentSpec): { actionId: string } {
+    const { actionId } = this.pushDeployment(spec);
+    this.action(actionId).status = 'finished';
+    return { actionId };
+  }
+
   action(actionId: string): FakeAction {
     const action = this.actions.find((a) => a.id === actionId);
     if (!action) throw new Error(`fake hawkBit: target ${this.controllerId} has no action ${actionId}`);
