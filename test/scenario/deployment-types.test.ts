@@ -76,18 +76,6 @@ test('multi-chunk: every bundle downloaded, verified and installed in chunk orde
   t.deepEqual(sources, ['rootfs.raucb', 'app.raucb']);
 });
 
-test('an artifact that is not a RAUC bundle fails the action with a clear message, nothing downloaded', async (t) => {
-  const h = await AgentHarness.start();
-  t.teardown(() => h.stop());
-  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2', artifacts: [{ filename: 'rootfs.ext4', content }] }] });
-  await h.runUntil(() => h.target.action(actionId).status !== 'active');
-  t.is(h.target.action(actionId).status, 'error');
-  const body = h.target.feedback.at(-1)!.body as { status: { code: number; details: string[] } };
-  t.is(body.status.code, 1004);
-  t.regex(body.status.details[0]!, /'rootfs\.ext4' of 'rootfs' 2 is not a RAUC bundle/);
-  t.false(h.hb.requests.some((request) => request.path.includes('/artifacts/')));
-});
-
 test('non_bundle_artifacts = skip: each bundle installed in chunk order, each other file named and never downloaded', async (t) => {
   const h = await AgentHarness.start({ client: { non_bundle_artifacts: 'skip' } });
   t.teardown(() => h.stop());
@@ -111,18 +99,29 @@ test('non_bundle_artifacts = skip: each bundle installed in chunk order, each ot
   t.true(h.target.action(actionId).messages.includes(line), "the server's action history holds the line");
 });
 
-test('non_bundle_artifacts = skip: an action with only other files still fails with 1004, nothing downloaded', async (t) => {
-  const h = await AgentHarness.start({ client: { non_bundle_artifacts: 'skip' } });
-  t.teardown(() => h.stop());
-  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2', artifacts: [{ filename: 'rootfs.ext4', content }] }] });
-  await h.runUntil(() => h.target.action(actionId).status !== 'active');
-  t.is(h.target.action(actionId).status, 'error');
-  const body = h.target.feedback.at(-1)!.body as { status: { code: number; details: string[] } };
-  t.is(body.status.code, 1004);
-  t.regex(body.status.details[0]!, /no RAUC bundle \(\*\.raucb\) to install, only other files \('rootfs\.ext4' of 'rootfs' 2\)/);
-  t.false(h.hb.requests.some((request) => request.path.includes('/artifacts/')));
-  t.is(h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').length, 0);
-});
+const NOT_BUNDLES: [string, Record<string, string>, RegExp][] = [
+  ['an artifact that is not a RAUC bundle fails the action with a clear message', {}, /'rootfs\.ext4' of 'rootfs' 2 is not a RAUC bundle .*or set non_bundle_artifacts = skip/],
+  [
+    'non_bundle_artifacts = skip: an action with only other files still fails',
+    { non_bundle_artifacts: 'skip' },
+    /no RAUC bundle \(\*\.raucb\) to install, only other files \('rootfs\.ext4' of 'rootfs' 2\)/,
+  ],
+];
+
+for (const [name, client, message] of NOT_BUNDLES) {
+  test(`${name} (1004), nothing downloaded or installed`, async (t) => {
+    const h = await AgentHarness.start({ client });
+    t.teardown(() => h.stop());
+    const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2', artifacts: [{ filename: 'rootfs.ext4', content }] }] });
+    await h.runUntil(() => h.target.action(actionId).status !== 'active');
+    t.is(h.target.action(actionId).status, 'error');
+    const body = h.target.feedback.at(-1)!.body as { status: { code: number; details: string[] } };
+    t.is(body.status.code, 1004);
+    t.regex(body.status.details[0]!, message);
+    t.false(h.hb.requests.some((request) => request.path.includes('/artifacts/')));
+    t.is(h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').length, 0);
+  });
+}
 
 test('streaming: RAUC gets the URL with the Authorization header; nothing is stored', async (t) => {
   const h = await AgentHarness.start({ client: { stream_bundle: 'true', bundle_download_location: null } });

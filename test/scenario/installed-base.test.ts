@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { DEFAULT_SLOTS, type FakeSlots } from '../fakes/rauc/fake-slots.js';
+import { slotsRunning } from '../fakes/rauc/fake-slots.js';
 import { AgentHarness, type HarnessOptions } from '../helpers/agent-harness.js';
 
 /**
@@ -16,12 +16,8 @@ const release = (version: string, part = 'os') => ({
   chunks: [{ part, name: 'rootfs', version, artifacts: [{ filename: `rootfs-${version}.raucb`, content }] }],
 });
 
-function runningSlots(version: string): FakeSlots {
-  return { ...DEFAULT_SLOTS, 'rootfs.0': { ...DEFAULT_SLOTS['rootfs.0'], 'bundle.version': version } };
-}
-
 async function start(t: { teardown(fn: () => Promise<void>): void }, running: string, options: HarnessOptions = {}): Promise<AgentHarness> {
-  const h = await AgentHarness.start({ ...options, fakeRauc: { slots: runningSlots(running), ...options.fakeRauc } });
+  const h = await AgentHarness.start({ ...options, fakeRauc: { slots: slotsRunning(running), ...options.fakeRauc } });
   t.teardown(() => h.stop());
   return h;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { silentLogger } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
-import { DEFAULT_SLOTS, type FakeSlots } from '../fakes/rauc/fake-slots.js';
+import { slotsRunning } from '../fakes/rauc/fake-slots.js';
 import { AgentHarness, feedbackChain, type HarnessOptions } from '../helpers/agent-harness.js';
 
 const content = Buffer.from('bundle bytes '.repeat(5000));
@@ -13,13 +13,9 @@ const deployment = (version: string, filename = 'u.raucb', bytes = content) => (
   chunks: [{ part: 'os', name: 'rootfs', version, artifacts: [{ filename, content: bytes }] }],
 });
 
-/** The fake RAUC's slots with the booted one (A) running `version`. */
-function runningSlots(version: string): FakeSlots {
-  return { ...DEFAULT_SLOTS, 'rootfs.0': { ...DEFAULT_SLOTS['rootfs.0'], 'bundle.version': version } };
-}
 
 async function start(t: { teardown(fn: () => Promise<void>): void }, running: string, options: HarnessOptions = {}): Promise<AgentHarness> {
-  const h = await AgentHarness.start({ ...options, fakeRauc: { slots: runningSlots(running), ...options.fakeRauc } });
+  const h = await AgentHarness.start({ ...options, fakeRauc: { slots: slotsRunning(running), ...options.fakeRauc } });
   t.teardown(() => h.stop());
   return h;
 }

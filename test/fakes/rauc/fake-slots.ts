@@ -12,6 +12,11 @@ export const DEFAULT_SLOTS: FakeSlots = {
   'rootfs.1': { class: 'rootfs', type: 'raw', bootname: 'B', device: '/dev/fake-rootfs-b', 'boot-status': 'good' },
 };
 
+/** DEFAULT_SLOTS with the booted slot (rootfs.0) holding `version` as its bundle.version. */
+export function slotsRunning(version: string): FakeSlots {
+  return { ...DEFAULT_SLOTS, 'rootfs.0': { ...DEFAULT_SLOTS['rootfs.0'], 'bundle.version': version } };
+}
+
 /**
  * The fake's slots: booted state derived from the boot slot, Mark and the result of an install, with
  * RAUC 1.8's answers and error texts.
