@@ -17,7 +17,7 @@ const mgmt = new HawkbitMgmt({ url: server.url });
 
 test.before(() => prepareTenant(mgmt));
 
-test('installed, then a rollback to the old slot: installed_base says "waiting for the reboot", then "differs", on the server', async (t) => {
+test('an update, then a fallback to the old slot: installed_base goes from "waiting for the reboot" to "differs" where the server links installedBase, and is never sent where it does not', async (t) => {
   const device = await AgentDevice.create(server, mgmt, { name: 'agent-installed-base' });
   t.teardown(() => device.stop());
   const release = await device.release({ version: '11.0' });
