@@ -5,6 +5,14 @@ import { CLIENT_KEYS } from './keys.js';
 /** group → key → value, with values exactly as rauc-hawkbit-updater (GKeyFile) would read them. */
 export type IniGroups = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
+export interface IniFile {
+  readonly groups: IniGroups;
+  /** Line number (1-based) of each `group` and `group.key`, for messages in line order. */
+  readonly lines: ReadonlyMap<string, number>;
+  /** Syntax errors, in line order; the lines they name are skipped, the rest is still read. */
+  readonly errors: readonly ConfigError[];
+}
+
 const GROUP_LINE = /^\[([^\]]+)\]\s*$/;
 const KEY_LINE = /^([^=[\]\s][^=]*?)\s*=(.*)$/;
 
@@ -12,44 +20,50 @@ const KEY_LINE = /^([^=[\]\s][^=]*?)\s*=(.*)$/;
  * Parses a config file the way GLib's GKeyFile does for rauc-hawkbit-updater: `#` starts a comment line
  * only at the start of a line (so `#` and `;` inside values are kept), values lose surrounding
  * whitespace, GKeyFile escapes (`\s \t \n \r \\`) are decoded, quotes are kept literally. Lines that are
- * neither a group, a key = value pair nor a comment are an error naming the line.
+ * neither a group, a key = value pair nor a comment are errors naming the line (all of them are
+ * collected; the other lines are still read, so that one run can report every problem).
  *
  * The `ini` package does the decoding; this function first checks each line and rewrites values as
  * JSON strings so that `ini` reads them verbatim instead of applying its own comment and quote rules.
  */
-export function parseIni(text: string, file: string): IniGroups {
+export function parseIni(text: string, file: string): IniFile {
   const rewritten: string[] = [];
   const groups: string[] = [];
-  let inGroup = false;
+  const lineOf = new Map<string, number>();
+  const errors: ConfigError[] = [];
+  let group: string | undefined;
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((raw, index) => {
     const line = raw.trimStart();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const group = GROUP_LINE.exec(line);
-    if (group) {
-      const name = group[1]!.trim();
-      groups.push(name);
-      rewritten.push(`[${name.replaceAll('.', '\\.')}]`);
-      inGroup = true;
+    const groupLine = GROUP_LINE.exec(line);
+    if (groupLine) {
+      group = groupLine[1]!.trim();
+      groups.push(group);
+      if (!lineOf.has(group)) lineOf.set(group, index + 1);
+      rewritten.push(`[${group.replaceAll('.', '\\.')}]`);
       return;
     }
     const pair = KEY_LINE.exec(line);
     if (!pair) {
-      throw new ConfigError({
+      errors.push(new ConfigError({
         code: 'CONFIG_SYNTAX',
         file,
         line: index + 1,
         reason: `${quoteLine(raw.trim())} is not a group, a key = value pair or a comment`,
-      });
+      }));
+      return;
     }
-    if (!inGroup) {
-      throw new ConfigError({
+    if (group === undefined) {
+      errors.push(new ConfigError({
         code: 'CONFIG_SYNTAX',
         file,
         line: index + 1,
         reason: `key "${pair[1]}" appears before the first [group]`,
-      });
+      }));
+      return;
     }
+    lineOf.set(`${group}.${pair[1]}`, index + 1);
     rewritten.push(`${pair[1]} = ${JSON.stringify(decodeEscapes(pair[2]!.trim()))}`);
   });
 
@@ -63,7 +77,7 @@ export function parseIni(text: string, file: string): IniGroups {
     }
     result.set(name, values);
   }
-  return result;
+  return { groups: result, lines: lineOf, errors };
 }
 
 const SECRET_KEYS = CLIENT_KEYS.filter((definition) => definition.secret).map((definition) => definition.key);
