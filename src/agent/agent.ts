@@ -1,4 +1,4 @@
-import { isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { DEFAULT_RETRY_POLICY, isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
 import { ActionRunner, type RunEnd } from './action-runner.js';
@@ -10,6 +10,7 @@ import { FeedbackSender } from './feedback-sender.js';
 import { cleanUp, reportOutcome } from './finish.js';
 import { settleLocalPhase } from './local-phases.js';
 import { STATUS_CODES } from '../ddi/index.js';
+import { LoopHeartbeat, stallLimitMs, startWatchdog } from '../system/index.js';
 import type { PhaseKind } from './state.js';
 
 /** Phases of an action that may be dropped when the server no longer offers it (nothing installed yet, or only the report left). */
@@ -34,6 +35,8 @@ export interface OnceResult {
   readonly actionId: string | undefined;
   /** How its run ended (undefined: it was stopped or failed unexpectedly). */
   readonly end: RunEnd | undefined;
+  /** Why the poll failed (the server unreachable, a refused credential, …); absent when it succeeded. */
+  readonly error?: unknown;
 }
 
 /**
@@ -54,31 +57,53 @@ export class Agent {
   #resumedFrom: { actionId: string; kind: PhaseKind } | undefined;
   /** Action whose state file was damaged at start: reported as failed when the server offers it. */
   #interrupted: string | undefined;
+  /** The last poll's failure, for runOnce. */
+  #pollError: unknown;
+  #once = false;
 
   constructor(deps: AgentDependencies) {
-    this.#deps = deps;
-    this.#runner = new ActionRunner(deps);
+    this.#deps = deps.heartbeat ? deps : { ...deps, heartbeat: defaultHeartbeat(deps) };
+    this.#runner = new ActionRunner(this.#deps);
   }
 
   /** Polls until `signal` aborts; resolves (never rejects) on abort, with the state kept. */
   async run(signal: AbortSignal): Promise<void> {
-    await this.#start(signal);
-    await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
-    while (!signal.aborted) {
-      const sleepMs = await this.#iteration(signal);
-      await this.#sleep(sleepMs, signal);
+    const watchdog = this.#startWatchdog();
+    try {
+      await this.#start(signal);
+      await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
+      while (!signal.aborted) {
+        this.#deps.heartbeat?.beat();
+        const sleepMs = await this.#iteration(signal);
+        this.#deps.heartbeat?.beat(sleepMs);
+        await delay(sleepMs, { signal }).catch(() => undefined);
+      }
+      await this.#stop();
+    } finally {
+      watchdog?.stop();
     }
-    await this.#stop();
   }
 
-  /** One poll; an action it offers is carried as far as it goes now. */
+  /** One poll; an action it offers is carried as far as it goes now. `error` is set when the poll failed. */
   async runOnce(signal: AbortSignal): Promise<OnceResult> {
-    await this.#start(signal);
-    await this.#iteration(signal);
-    const job = this.#job;
-    const end = job ? await job.done : undefined;
-    await this.#stop();
-    return { actionId: job?.actionId, end };
+    const watchdog = this.#startWatchdog();
+    try {
+      await this.#start(signal);
+      this.#pollError = undefined;
+      this.#once = true;
+      await this.#iteration(signal);
+      const job = this.#job;
+      const end = job ? await job.done : undefined;
+      await this.#stop();
+      return { actionId: job?.actionId, end, ...(this.#pollError === undefined ? {} : { error: this.#pollError }) };
+    } finally {
+      watchdog?.stop();
+    }
+  }
+
+  #startWatchdog() {
+    this.#deps.heartbeat!.beat();
+    return startWatchdog({ system: this.#deps.system, heartbeat: this.#deps.heartbeat!, log: this.#deps.log });
   }
 
   async #start(signal: AbortSignal): Promise<void> {
@@ -115,14 +140,14 @@ export class Agent {
       await this.#settleLocal(signal);
       const result = await this.#deps.ddi.poll({ signal });
       this.#deps.status.set({ lastPollAt: new Date().toISOString() });
-      await this.#deps.system.notify({ WATCHDOG: '1' });
       await this.#handle(result, signal);
       return this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
     } catch (error) {
       if (signal.aborted) return 0;
+      this.#pollError = error;
       const retryAfter = isDdiHttpError(error) ? error.retryAfterMs : undefined;
       const wait = retryAfter ?? jitter(config.retryWaitMs);
-      log.warning(`poll failed: ${errorMessage(error)}; next try in ${Math.round(wait / 1000)} s`);
+      log.warning(`poll failed: ${errorMessage(error)}${this.#once ? '' : `; next try in ${Math.round(wait / 1000)} s`}`);
       this.#deps.status.set({ lastError: errorMessage(error) });
       return wait;
     }
@@ -225,14 +250,13 @@ export class Agent {
     }
   }
 
-  /** Sleeps in slices so that the systemd watchdog keeps being fed. */
-  async #sleep(ms: number, signal: AbortSignal): Promise<void> {
-    const slice = this.#deps.system.watchdogIntervalMs ? this.#deps.system.watchdogIntervalMs / 2 : ms;
-    for (let left = ms; left > 0 && !signal.aborted; left -= slice) {
-      await delay(Math.min(slice, left), { signal }).catch(() => undefined);
-      if (left > slice) await this.#deps.system.notify({ WATCHDOG: '1' });
-    }
-  }
+}
+
+/** The stall limit for the watchdog: a DDI request may take its timeout after a minute of retries. */
+function defaultHeartbeat(deps: AgentDependencies): LoopHeartbeat {
+  const interval = deps.system.watchdogIntervalMs ?? 0;
+  const callBudget = deps.config.timeoutMs > 0 ? DEFAULT_RETRY_POLICY.maxElapsedMs + deps.config.timeoutMs : Infinity;
+  return new LoopHeartbeat({ stallMs: stallLimitMs(interval, callBudget) });
 }
 
 /** ±20 % so that a fleet that lost its server does not come back in lockstep. */
