@@ -77,7 +77,7 @@ export function serviceConfigError(config: Config, env: NodeJS.ProcessEnv = proc
 
 /** A config key keeps the config's `[client] key:` form; an environment variable is named as one. */
 function asConfigError(error: TransportConfigError, file: string): ConfigError {
-  const fromEnv = /^[A-Za-z_]+_PROXY$/i.test(error.key) && error.key !== 'proxy';
+  const fromEnv = /_proxy$/i.test(error.key);
   return new ConfigError(
     fromEnv
       ? { code: 'CONFIG_INVALID', file, reason: `environment variable ${error.key}: ${error.message}` }

@@ -61,8 +61,12 @@ export class Agent {
   #pollError: unknown;
   #once = false;
 
+  /** Loop progress for the watchdog; downloads and installations beat it through `deps`. */
+  readonly #heartbeat: LoopHeartbeat;
+
   constructor(deps: AgentDependencies) {
-    this.#deps = deps.heartbeat ? deps : { ...deps, heartbeat: defaultHeartbeat(deps) };
+    this.#heartbeat = deps.heartbeat ?? defaultHeartbeat(deps);
+    this.#deps = { ...deps, heartbeat: this.#heartbeat };
     this.#runner = new ActionRunner(this.#deps);
   }
 
@@ -73,9 +77,9 @@ export class Agent {
       await this.#start(signal);
       await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
       while (!signal.aborted) {
-        this.#deps.heartbeat?.beat();
+        this.#heartbeat.beat();
         const sleepMs = await this.#iteration(signal);
-        this.#deps.heartbeat?.beat(sleepMs);
+        this.#heartbeat.beat(sleepMs);
         await delay(sleepMs, { signal }).catch(() => undefined);
       }
       await this.#stop();
@@ -101,9 +105,10 @@ export class Agent {
     }
   }
 
+  /** WATCHDOG=1 from a timer while the loop makes progress (no-op without WATCHDOG_USEC). */
   #startWatchdog() {
-    this.#deps.heartbeat!.beat();
-    return startWatchdog({ system: this.#deps.system, heartbeat: this.#deps.heartbeat!, log: this.#deps.log });
+    this.#heartbeat.beat();
+    return startWatchdog({ system: this.#deps.system, heartbeat: this.#heartbeat, log: this.#deps.log });
   }
 
   async #start(signal: AbortSignal): Promise<void> {
@@ -249,7 +254,6 @@ export class Agent {
       this.#deps.log.warning(`attributes not sent: ${errorMessage(error)}`);
     }
   }
-
 }
 
 /** The stall limit for the watchdog: a DDI request may take its timeout after a minute of retries. */

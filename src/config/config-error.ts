@@ -23,8 +23,8 @@ export class ConfigError extends HawkbitRaucError {
   readonly key: string | undefined;
   readonly line: number | undefined;
   readonly reason: string;
-  /** Every problem found in the file, in line order (problems without a line last); just this one for a single problem. */
-  readonly problems: readonly ConfigError[];
+  // Private, so that the error serialises (JSON, structured logs) without a cycle through itself.
+  readonly #problems: readonly ConfigError[] | undefined;
 
   constructor(details: ConfigErrorDetails, options?: { cause?: unknown; problems?: readonly ConfigError[] }) {
     const problems = options?.problems;
@@ -39,7 +39,12 @@ export class ConfigError extends HawkbitRaucError {
     this.key = details.key;
     this.line = details.line;
     this.reason = details.reason;
-    this.problems = problems && problems.length > 1 ? problems : [this];
+    this.#problems = problems && problems.length > 1 ? problems : undefined;
+  }
+
+  /** Every problem found in the file, in line order (problems without a line last); just this one for a single problem. */
+  get problems(): readonly ConfigError[] {
+    return this.#problems ?? [this];
   }
 
   /** This problem without the file: `[client] ssl: …`, with `withLine` as `line 3: [client] ssl: …`. */

@@ -8,6 +8,8 @@ import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-cli-msg-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+// Serial: each test starts the CLI (one or two Node processes); a burst of them on a loaded 2-core
+// machine slows every other CLI test in the run.
 const EXAMPLE = new URL('../../config/hawkbit-rauc.conf.example', import.meta.url).pathname;
 
 function writeConfig(name: string, text: string, mode = 0o600): string {
@@ -17,7 +19,7 @@ function writeConfig(name: string, text: string, mode = 0o600): string {
   return file;
 }
 
-test('every config error is reported in one run, in line order, exit 4', async (t) => {
+test.serial('every config error is reported in one run, in line order, exit 4', async (t) => {
   const lines = [
     '[client]',
     'hawkbit_server = hawkbit.example.com',
@@ -47,7 +49,7 @@ test('every config error is reported in one run, in line order, exit 4', async (
   t.is(result.stdout, '');
 });
 
-test('a misspelled required key is named in the error (did you mean), service and --check-config alike', async (t) => {
+test.serial('a misspelled required key is named in the error (did you mean), service and --check-config alike', async (t) => {
   const file = writeConfig('nmae.conf', configText({ client: { target_name: null, target_nmae: 'device-1', state_dir: join(dir, 'state') } }));
   for (const args of [['--check-config'], ['-r']]) {
     const result = await runCli(['-c', file, ...args]);
@@ -56,7 +58,7 @@ test('a misspelled required key is named in the error (did you mean), service an
   }
 });
 
-test('a misspelled auth_token is named instead of "Neither token nor ssl authentication set" alone', async (t) => {
+test.serial('a misspelled auth_token is named instead of "Neither token nor ssl authentication set" alone', async (t) => {
   const file = writeConfig('authtokn.conf', configText({ client: { auth_token: null, auth_tokn: 'secret-tok-71' } }));
   const result = await runCli(['-c', file, '--check-config']);
   t.is(result.code, 4);
@@ -68,7 +70,7 @@ for (const [name, client, key] of [
   ['an https proxy', { proxy: 'https://proxy.example.com:3128' }, 'proxy'],
   ['an OpenSSL engine', { auth_token: null, ssl_key: 'pkcs11:object=device', ssl_cert: EXAMPLE, ssl_engine: 'pkcs11' }, 'ssl_engine'],
 ] as const) {
-  test(`--check-config refuses ${name} exactly as the service does (exit 4, same key and message)`, async (t) => {
+  test.serial(`--check-config refuses ${name} exactly as the service does (exit 4, same key and message)`, async (t) => {
     const file = writeConfig(`${key}.conf`, configText({ client: { ...client, state_dir: join(dir, `state-${key}`), retry_wait: '1' } }));
     const check = await runCli(['-c', file, '--check-config']);
     const service = await runCli(['-c', file, '-r']);
@@ -80,7 +82,7 @@ for (const [name, client, key] of [
   });
 }
 
-test('an https proxy from HTTPS_PROXY is refused by --check-config as by the service, naming the variable', async (t) => {
+test.serial('an https proxy from HTTPS_PROXY is refused by --check-config as by the service, naming the variable', async (t) => {
   const file = writeConfig('env-proxy.conf', configText({ client: { state_dir: join(dir, 'state-env') } }));
   const env = { HTTPS_PROXY: 'https://proxy.example.com:3128', https_proxy: '' };
   const check = await runCli(['-c', file, '--check-config'], { env });
@@ -91,7 +93,7 @@ test('an https proxy from HTTPS_PROXY is refused by --check-config as by the ser
   t.is(check.stderr, service.stderr);
 });
 
-test('the permission warning names the file once; a copy of the example with its placeholder token gets none', async (t) => {
+test.serial('the permission warning names the file once; a copy of the example with its placeholder token gets none', async (t) => {
   const real = writeConfig('readable.conf', configText({ client: { auth_token: 'real-token-4411' } }), 0o644);
   const warned = await runCli(['-c', real, '--check-config']);
   t.is(warned.code, 0, warned.stderr);
@@ -109,7 +111,7 @@ test('the permission warning names the file once; a copy of the example with its
   }
 });
 
-test('an unknown option is named with balanced quotes, and the closest option suggested', async (t) => {
+test.serial('an unknown option is named with balanced quotes, and the closest option suggested', async (t) => {
   const bogus = await runCli(['--bogus']);
   t.is(bogus.code, 1);
   t.is(bogus.stderr, "option parsing failed: Unknown option '--bogus'\nTry 'hawkbit-rauc --help'.\n");

@@ -12,6 +12,8 @@ import { runCli } from '../helpers/run-cli.js';
 const TOKEN = 'run-once-token-63a0';
 const dir = mkdtempSync(join(tmpdir(), 'hr-run-once-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+// Serial: each test starts the CLI (one or two Node processes); a burst of them on a loaded 2-core
+// machine slows every other CLI test in the run.
 const NO_BUS = { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
 let configs = 0;
 
@@ -40,21 +42,21 @@ async function expectFailedRun(t: ExecutionContext, file: string, cause: RegExp)
   t.false(`${result.stdout}${result.stderr}`.includes(TOKEN));
 }
 
-test('run once against a closed port exits 1 with the cause on stderr', async (t) => {
+test.serial('run once against a closed port exits 1 with the cause on stderr', async (t) => {
   const server = createServer();
   const port = await listen(server);
   await new Promise((resolve) => server.close(resolve));
   await expectFailedRun(t, config({ hawkbit_server: `127.0.0.1:${port}` }), /connection refused/);
 });
 
-test('run once with a wrong token (401) exits 1 naming the credential', async (t) => {
+test.serial('run once with a wrong token (401) exits 1 naming the credential', async (t) => {
   const hb = await FakeHawkbit.start();
   t.teardown(() => hb.close());
   hb.addTarget('device-1', { token: 'the-right-token-1234' });
   await expectFailedRun(t, config({ hawkbit_server: hb.hostPort, tenant_id: hb.tenant }), /hawkBit refused the credential .*check auth_token/);
 });
 
-test('run once against a server answering 5xx exits 1 after its retries', async (t) => {
+test.serial('run once against a server answering 5xx exits 1 after its retries', async (t) => {
   let requests = 0;
   const server = createServer((_req, res) => {
     requests++;
@@ -66,7 +68,7 @@ test('run once against a server answering 5xx exits 1 after its retries', async 
   t.is(requests, 4, 'the first attempt and 3 retries');
 });
 
-test('run once against a working server with nothing to do still exits 0', async (t) => {
+test.serial('run once against a working server with nothing to do still exits 0', async (t) => {
   const hb = await FakeHawkbit.start();
   t.teardown(() => hb.close());
   hb.addTarget('device-1', { token: TOKEN });
