@@ -12,6 +12,8 @@ export interface ServiceOptions {
   readonly log: Logger;
   readonly runOnce: boolean;
   readonly signal: AbortSignal;
+  /** The redaction step the logger uses, for the agent's other outputs (status and state files, feedback). */
+  readonly redactor?: Redactor;
   /** Where run-once prints why it failed (default: the process's stderr). */
   readonly stderr?: Writable;
 }
@@ -26,7 +28,7 @@ export async function runService(options: ServiceOptions): Promise<number> {
   const { config, log } = options;
   let assembly;
   try {
-    assembly = createAgent(config, { log });
+    assembly = createAgent(config, { log, ...(options.redactor ? { redactor: options.redactor } : {}) });
   } catch (error) {
     if (!isTransportConfigError(error)) throw error;
     // serviceConfigError() (run by the CLI before the service and by --check-config) refuses these first.
@@ -42,7 +44,8 @@ export async function runService(options: ServiceOptions): Promise<number> {
     }
     const result = await assembly.agent.runOnce(options.signal);
     if (result.error !== undefined && !options.signal.aborted) {
-      const cause = sanitizeForTerminal(new Redactor(configSecrets(config)).text(errorMessage(result.error)), { singleLine: true });
+      const redactor = options.redactor ?? new Redactor(configSecrets(config, process.env));
+      const cause = sanitizeForTerminal(redactor.text(errorMessage(result.error)), { singleLine: true });
       (options.stderr ?? process.stderr).write(`hawkbit-rauc: run once failed: poll failed: ${cause}\n`);
       return ExitCode.FAILURE;
     }

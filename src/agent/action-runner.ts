@@ -66,7 +66,7 @@ export class ActionRunner {
     if (!own || phase.kind === 'confirming') {
       if (!plan.download) return this.#wait(action, 'the server has not asked for the download yet', sender, signal, false);
       const gate = await askGate(this.deps, plan, 'download', signal);
-      if (gate !== undefined) return this.#wait(action, gate, sender, signal);
+      if (gate !== undefined) return this.#wait(action, gate, sender, signal, true, STATUS_CODES.GATE_REFUSED);
       phase = (await this.deps.store.transition({ kind: 'downloading', action })).phase;
     }
 
@@ -97,7 +97,7 @@ export class ActionRunner {
         return this.#wait(action, reason, sender, signal);
       }
       const gate = await askGate(this.deps, plan, 'install', signal);
-      if (gate !== undefined) return this.#wait(action, gate, sender, signal);
+      if (gate !== undefined) return this.#wait(action, gate, sender, signal, true, STATUS_CODES.GATE_REFUSED);
       if (!(await filesPresent(action))) {
         this.deps.log.warning(`downloaded files of action ${action.id} are gone; downloading again`);
         await this.deps.store.transition({ kind: 'downloading', action });
@@ -118,13 +118,13 @@ export class ActionRunner {
     return finishInstall(this.deps, action, sender, signal);
   }
 
-  /** Sends `scheduled` with the reason once per action and reason; the poll loop asks again later. */
-  async #wait(action: ActionRecord, reason: string, sender: FeedbackSender, signal: AbortSignal, report = true): Promise<RunEnd> {
+  /** Sends `scheduled` with the reason (and `code`, if any) once per action and reason; the poll loop asks again later. */
+  async #wait(action: ActionRecord, reason: string, sender: FeedbackSender, signal: AbortSignal, report = true, code?: number): Promise<RunEnd> {
     this.deps.status.set({ waitingFor: reason });
     if (this.#announced.get(action.id) !== reason) {
       this.#announced.set(action.id, reason);
       this.deps.log.message(`action ${action.id}: ${reason}`);
-      if (report) await sender.progress(buildFeedback('scheduled', 'none', { details: [reason] }), signal);
+      if (report) await sender.progress(buildFeedback('scheduled', 'none', { ...(code === undefined ? {} : { code }), details: [reason] }), signal);
     }
     return { end: 'waiting', reason };
   }

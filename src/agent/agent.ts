@@ -151,7 +151,8 @@ export class Agent {
       if (signal.aborted) return 0;
       this.#pollError = error;
       const retryAfter = isDdiHttpError(error) ? error.retryAfterMs : undefined;
-      const wait = retryAfter ?? jitter(config.retryWaitMs);
+      // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it.
+      const wait = Math.max(retryAfter ?? 0, jitter(config.retryWaitMs));
       log.warning(`poll failed: ${errorMessage(error)}${this.#once ? '' : `; next try in ${Math.round(wait / 1000)} s`}`);
       this.#deps.status.set({ lastError: errorMessage(error) });
       return wait;

@@ -1,4 +1,4 @@
-import { buildFeedback, type CancelHandle } from '../ddi/index.js';
+import { buildFeedback, STATUS_CODES, type CancelHandle } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { AgentDependencies } from './context.js';
 import { cleanUp } from './finish.js';
@@ -36,7 +36,7 @@ export async function handleCancel(
   const what = ours || stopped ? `canceled in phase '${ours?.kind ?? 'starting'}', before the installation; files removed` : 'canceled: the action was not running on this device';
   deps.log.message(`action ${stopId} ${what}`);
   try {
-    await sender.final(buildFeedback('closed', 'success', { details: [what] }), signal);
+    await sender.final(buildFeedback('closed', 'success', { code: STATUS_CODES.CANCELED, details: [what] }), signal);
   } catch (error) {
     if (signal.aborted) throw error;
     deps.log.warning(`cancel of action ${stopId} done but not acknowledged yet: ${errorMessage(error)}`);

@@ -42,7 +42,9 @@ export async function installBundles(
       deps.status.set({ progress: { percent: progress.percentage, message: progress.message } }, { throttle: true });
       if (!throttle.shouldSend(progress.percentage)) return;
       const details = [`${prefix}${'  '.repeat(Math.max(0, progress.depth - 1))}${progress.message} (depth ${progress.depth})`];
-      void sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt: progress.percentage, of: 100 }, details }), signal).catch(() => undefined);
+      // Of the whole action, so that cnt only grows over several bundles.
+      const cnt = Math.floor((index * 100 + progress.percentage) / action.bundles.length);
+      void sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt, of: 100 }, details }), signal).catch(() => undefined);
     };
     deps.log.message(`installing ${bundle.filename} (${bundle.version}) with RAUC`, { actionId: action.id });
     await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, bundle) });

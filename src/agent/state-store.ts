@@ -2,11 +2,13 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { HawkbitRaucError, isErrorNamed, systemErrorCode } from '../lib/errors.js';
-import type { Logger } from '../log/index.js';
+import { Redactor, type Logger } from '../log/index.js';
 import { IDLE, PHASE_KINDS, type Phase, type PersistedState, type PhaseKind } from './state.js';
 import { assertTransition, VISIT_LIMITS } from './transitions.js';
 
 export const STATE_FILE = 'state.json';
+/** Fields that name files on disk: written as they are, so that a restart still finds (and deletes) them. */
+const FILE_PATHS: ReadonlySet<string> = new Set(['path', 'files']);
 const SCHEMA = 1;
 
 export class StateLoopError extends HawkbitRaucError {
@@ -32,6 +34,8 @@ export interface StateRecovery {
 
 export interface StateStoreOptions {
   readonly log: Logger;
+  /** Applied to every string written (chunk names, versions, failure details may echo a secret). */
+  readonly redactor?: Redactor;
   /** Called after every successful persist (tests use it to simulate a crash at a given state). */
   readonly onPersist?: (state: PersistedState) => void;
 }
@@ -104,7 +108,7 @@ export class StateStore {
   }
 
   async #persist(state: PersistedState): Promise<PersistedState> {
-    await writeFileAtomic(this.path, `${JSON.stringify(state, null, 2)}\n`);
+    await writeFileAtomic(this.path, `${(this.#options.redactor ?? new Redactor()).stringify(state, 2, FILE_PATHS)}\n`);
     this.#state = state;
     this.#options.onPersist?.(state);
     return state;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
-import type { Logger } from '../log/index.js';
+import { Redactor, type Logger } from '../log/index.js';
 
 export const STATUS_FILE = 'status.json';
 
@@ -30,6 +30,8 @@ export class StatusBoard {
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
+    /** Applied to every string written (server texts in activity, progress and lastError may echo a secret). */
+    private readonly redactor: Redactor = new Redactor(),
   ) {}
 
   get snapshot(): StatusSnapshot {
@@ -44,7 +46,7 @@ export class StatusBoard {
     this.#lastWrite = now;
     const snapshot = this.#snapshot;
     this.#pending = this.#pending
-      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${JSON.stringify(snapshot, null, 2)}\n`, { durable: false }))
+      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${this.redactor.stringify(snapshot, 2)}\n`, { durable: false }))
       .catch((error: unknown) => this.log.debug(`status file not written: ${(error as Error).message}`));
   }
 
