@@ -46,6 +46,7 @@ export async function installBundles(
     const prefix = action.bundles.length > 1 ? `[${index + 1}/${action.bundles.length}] ` : '';
     const throttle = new ProgressThrottle(10, 1000, deps.now);
     const onProgress = (progress: InstallProgress) => {
+      deps.heartbeat?.beat();
       deps.status.set({ progress: { percent: progress.percentage, message: progress.message } }, { throttle: true });
       if (!throttle.shouldSend(progress.percentage)) return;
       const details = [`${prefix}${'  '.repeat(Math.max(0, progress.depth - 1))}${progress.message} (depth ${progress.depth})`];
@@ -122,6 +123,7 @@ export async function settleInterruptedInstall(deps: AgentDependencies, phase: I
   while (properties.operation === 'installing') {
     deps.log.message('RAUC is still installing the bundle handed over before the restart; waiting');
     await delay(1000, { signal });
+    deps.heartbeat?.beat();
     properties = await deps.installer.properties({ signal });
   }
   const slots = await deps.installer.slotStatus({ signal });
