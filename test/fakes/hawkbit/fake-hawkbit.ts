@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serveArtifact } from './artifacts.js';
+import { serveArtifact, type ServedDownload } from './artifacts.js';
 import { FakeTarget, type Reply, type TargetHost } from './fake-target.js';
 import { RandomFaults, type RandomFaultCounts, type RandomFaultOptions } from './random-faults.js';
 
@@ -52,6 +52,8 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** Parsed JSON body of POST/PUT (undefined when none or not JSON). */
   readonly body: unknown;
+  /** When the whole request had arrived (performance.now()). */
+  readonly at: number;
 }
 
 interface Fault {
@@ -67,6 +69,8 @@ export class FakeHawkbit {
   readonly requests: RecordedRequest[] = [];
   /** Counted from the server's events, so a test can prove a client does not hammer it (retry storms). */
   readonly connections: ConnectionCounts = { tcp: 0, tlsHandshakes: 0, tlsFailures: 0 };
+  /** Every artifact body served, with the server's own timeline of the bytes its socket accepted. */
+  readonly downloads: ServedDownload[] = [];
   readonly tenant: string;
   readonly #targets = new Map<string, FakeTarget>();
   readonly #options: FakeHawkbitOptions;
@@ -193,7 +197,7 @@ export class FakeHawkbit {
     const gatewayOk = auth === 'GatewayToken' && this.#options.gatewayToken !== undefined && credential === this.#options.gatewayToken;
     if (isDdi && !target && gatewayOk) target = this.addTarget(controllerId); // the real server registers unknown targets
     const authAccepted = target !== undefined && (gatewayOk || (auth === 'TargetToken' && target.token !== undefined && credential === target.token));
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw) };
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw), at: performance.now() };
     this.requests.push(recorded);
     this.#options.onRequest?.(recorded);
 
@@ -224,7 +228,8 @@ export class FakeHawkbit {
       return;
     }
     const fault = take(this.#downloadFaults, '');
-    serveArtifact(req, res, artifact, { corrupt: fault?.corrupt ?? false, interruptAfter: fault?.interruptAfter });
+    const served = serveArtifact(req, res, artifact, { corrupt: fault?.corrupt ?? false, interruptAfter: fault?.interruptAfter });
+    if (served !== undefined) this.downloads.push(served);
   }
 }
 
