@@ -1,9 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import type { Message, MessageBus } from 'dbus-next';
+import { Message, MessageType, sessionBus, type MessageBus } from 'dbus-next';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../log/index.js';
 import type { ResolvedBus } from './bus-address.js';
-import { dbusNext } from './dbus-next.js';
 import { RaucUnavailableError, RaucVanishedError } from './errors.js';
 
 /** A signal as it arrived: the sender is always a unique name (`:1.42`). */
@@ -78,7 +77,6 @@ export class BusConnection {
     options.signal?.throwIfAborted();
     const link = this.#connect();
     const bus = await link.ready;
-    const { Message, MessageType } = dbusNext();
     const message = new Message({
       type: MessageType.METHOD_CALL,
       destination: call.destination,
@@ -171,7 +169,7 @@ export class BusConnection {
     return new Promise<MessageBus>((resolve, reject) => {
       let bus: MessageBus;
       try {
-        bus = dbusNext().sessionBus({ busAddress: this.#bus.address });
+        bus = sessionBus({ busAddress: this.#bus.address });
       } catch (error) {
         this.#drop(link, error instanceof Error ? error : new Error(errorMessage(error)));
         reject(new RaucUnavailableError(`Cannot use the ${this.description}: ${errorMessage(error)}`, { cause: error }));
@@ -190,7 +188,6 @@ export class BusConnection {
         }
         this.#drop(link, error instanceof Error ? error : new Error(errorMessage(error)));
       });
-      const { MessageType } = dbusNext();
       bus.on('message', (message: Message) => {
         if (link.closed) return;
         if (message.type === MessageType.METHOD_RETURN || message.type === MessageType.ERROR) {

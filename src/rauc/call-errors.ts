@@ -1,4 +1,4 @@
-import { dbusNext } from './dbus-next.js';
+import { DBusError } from 'dbus-next';
 import { RaucBusyError, RaucCallError, RaucUnavailableError, RaucUnsupportedError, RaucVanishedError } from './errors.js';
 
 export const RAUC_BUS_NAME = 'de.pengutronix.rauc';
@@ -9,7 +9,7 @@ const NO_REPLY = 'org.freedesktop.DBus.Error.NoReply';
 
 /** True when a D-Bus call failed because the service has no such method (an older RAUC). */
 export function isUnknownMethod(error: unknown): boolean {
-  return error instanceof dbusNext().DBusError && error.type === UNKNOWN_METHOD;
+  return error instanceof DBusError && error.type === UNKNOWN_METHOD;
 }
 
 /**
@@ -18,7 +18,7 @@ export function isUnknownMethod(error: unknown): boolean {
  * busy. Errors that are not D-Bus errors (ours, aborts) pass through unchanged.
  */
 export function mapCallError(method: string, error: unknown, busDescription: string): unknown {
-  if (!(error instanceof dbusNext().DBusError)) return error;
+  if (!(error instanceof DBusError)) return error;
   const text = String(error.text ?? '');
   if (SERVICE_MISSING.has(error.type)) {
     return new RaucUnavailableError(`RAUC (${RAUC_BUS_NAME}) is not on the ${busDescription}: ${text}`, { cause: error });

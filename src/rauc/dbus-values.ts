@@ -1,11 +1,10 @@
-import type { Variant } from 'dbus-next';
-import { dbusNext } from './dbus-next.js';
+import { Variant } from 'dbus-next';
 import { RaucArgumentError } from './errors.js';
 import type { InstallArgs, InstallProgress, RaucProperties, SlotStatus } from './types.js';
 
 /** Replaces every dbus-next Variant (also nested ones) by its value; 64-bit integers stay bigint. */
 export function unwrap(value: unknown): unknown {
-  if (value instanceof dbusNext().Variant) return unwrap((value as Variant).value);
+  if (value instanceof Variant) return unwrap(value.value);
   if (Array.isArray(value)) return value.map(unwrap);
   if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, unwrap(entry)]));
@@ -16,7 +15,6 @@ export function unwrap(value: unknown): unknown {
 /** The InstallBundle `a{sv}` for `args`, with RAUC's key names; keys left undefined are not sent. */
 export function installArgsToDbus(args: InstallArgs | undefined): Record<string, Variant> {
   const out: Record<string, Variant> = {};
-  const { Variant } = dbusNext();
   if (!args) return out;
   const known = new Set(['ignoreCompatible', 'httpHeaders', 'tlsCert', 'tlsKey', 'tlsCa', 'tlsNoVerify']);
   for (const key of Object.keys(args)) {
