@@ -109,6 +109,25 @@ test('low-speed watch fires when the rate over a whole window is too low, once',
   t.is(stalls, 1, 'reported once');
 });
 
+test('low-speed watch: a late check (our process was not running) does not count as a stall', (t) => {
+  let now = 0;
+  let stalls = 0;
+  const watch = new LowSpeedWatch({ rate: 100, timeMs: 1000, now: () => now, onStall: () => stalls++ });
+  t.teardown(() => watch.stop());
+  now = 3000; // the event loop was blocked for 3 s: bytes may be waiting unread in the socket
+  watch.check();
+  t.is(stalls, 0, 'only 500 ms (two intervals) of the 3 s count');
+  now += 250;
+  watch.add(100); // the backlog is read
+  watch.check();
+  t.is(stalls, 0);
+  for (let i = 0; i < 4; i++) {
+    now += 250;
+    watch.check(); // then nothing arrives while we do run
+  }
+  t.is(stalls, 1, 'a real stall is still caught');
+});
+
 test('low-speed watch catches a server that never sends a byte (real timer)', async (t) => {
   const keepAlive = setTimeout(() => undefined, 30_000); // the watch's own timer does not hold the process
   t.teardown(() => clearTimeout(keepAlive));
