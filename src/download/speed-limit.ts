@@ -8,14 +8,14 @@ const BURST_SECONDS = 0.05;
  * wait after receiving `n` more bytes before reading on.
  */
 export class SpeedLimit {
-  readonly rate: number;
+  readonly #rate: number;
   readonly #capacity: number;
   readonly #now: () => number;
   #tokens = 0;
   #last: number;
 
   constructor(rate: number, now: () => number = () => performance.now()) {
-    this.rate = rate;
+    this.#rate = rate;
     this.#capacity = rate * BURST_SECONDS;
     this.#now = now;
     this.#last = now();
@@ -23,8 +23,8 @@ export class SpeedLimit {
 
   delayMs(bytes: number): number {
     const now = this.#now();
-    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#last) / 1000) * this.rate) - bytes;
+    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#last) / 1000) * this.#rate) - bytes;
     this.#last = now;
-    return this.#tokens >= 0 ? 0 : (-this.#tokens / this.rate) * 1000;
+    return this.#tokens >= 0 ? 0 : (-this.#tokens / this.#rate) * 1000;
   }
 }
