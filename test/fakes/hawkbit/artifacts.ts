@@ -49,7 +49,7 @@ export interface ServedDownload {
   readonly filename: string;
   /** First byte of the body asked for (Range), 0 without one. */
   readonly offset: number;
-  /** When the headers went out (performance.now()). */
+  /** When the headers went out (ms since epoch). */
   readonly startedAt: number;
   /** After each 64 KiB write the socket accepted: when, and the body bytes accepted so far. */
   readonly sent: { at: number; bytes: number }[];
@@ -95,7 +95,7 @@ export function serveArtifact(req: IncomingMessage, res: ServerResponse, artifac
     res.end();
     return undefined;
   }
-  const served: ServedDownload = { filename: artifact.filename, offset, startedAt: performance.now(), sent: [] };
+  const served: ServedDownload = { filename: artifact.filename, offset, startedAt: Date.now(), sent: [] };
   const end = fault.interruptAfter !== undefined && fault.interruptAfter < body.length ? fault.interruptAfter : body.length;
   let done = 0;
   const next = (): void => {
@@ -108,7 +108,7 @@ export function serveArtifact(req: IncomingMessage, res: ServerResponse, artifac
     res.write(chunk, (error) => {
       if (error) return;
       done += chunk.length;
-      served.sent.push({ at: performance.now(), bytes: done });
+      served.sent.push({ at: Date.now(), bytes: done });
       next();
     });
   };
