@@ -13,20 +13,32 @@ export interface LowSpeedOptions {
  * curl-style low-speed abort: samples the byte count a few times per window and calls `onStall` when the
  * bytes received over the last `timeMs` are fewer than `rate × timeMs`. Also catches a server that never
  * sends a byte. Call `stop()` when the transfer ends.
+ *
+ * Time counts only while this process runs: a check that comes late (the event loop was blocked or the
+ * machine starved us of CPU, so received bytes may still sit unread in the socket) advances the window's
+ * clock by at most two sampling intervals. A busy device then gets no false stall; a server that really
+ * stops sending is still caught, only later if the process is starved.
  */
 export class LowSpeedWatch {
   readonly #options: LowSpeedOptions;
   readonly #now: () => number;
   readonly #samples: { at: number; bytes: number }[];
   readonly #timer: NodeJS.Timeout;
+  readonly #intervalMs: number;
   #bytes = 0;
   #stopped = false;
+  /** Real time of the last check, and the window's clock (real time less the late checks' delays). */
+  #lastReal: number;
+  #clock: number;
 
   constructor(options: LowSpeedOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => performance.now());
-    this.#samples = [{ at: this.#now(), bytes: 0 }];
-    this.#timer = setInterval(() => this.check(), Math.min(1000, Math.max(25, options.timeMs / 4)));
+    this.#lastReal = this.#now();
+    this.#clock = this.#lastReal;
+    this.#samples = [{ at: this.#clock, bytes: 0 }];
+    this.#intervalMs = Math.min(1000, Math.max(25, options.timeMs / 4));
+    this.#timer = setInterval(() => this.check(), this.#intervalMs);
     this.#timer.unref();
   }
 
@@ -43,7 +55,10 @@ export class LowSpeedWatch {
   /** Takes a sample and decides (runs on a timer; public for tests). */
   check(): void {
     if (this.#stopped) return;
-    const now = this.#now();
+    const real = this.#now();
+    this.#clock += Math.min(Math.max(0, real - this.#lastReal), 2 * this.#intervalMs);
+    this.#lastReal = real;
+    const now = this.#clock;
     const last = this.#samples[this.#samples.length - 1];
     if (last !== undefined && last.at === now) last.bytes = this.#bytes;
     else this.#samples.push({ at: now, bytes: this.#bytes });
