@@ -47,6 +47,14 @@ export class LowSpeedWatch {
     this.#bytes += n;
   }
 
+  /**
+   * Starts a new window from now: the body begins. Until then the watch only guards the wait for an
+   * answer; the body's first window is not shortened by a slow handshake or redirect.
+   */
+  restart(): void {
+    this.#samples.splice(0, this.#samples.length, { at: this.#tick(), bytes: this.#bytes });
+  }
+
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#timer);
@@ -55,10 +63,7 @@ export class LowSpeedWatch {
   /** Takes a sample and decides (runs on a timer; public for tests). */
   check(): void {
     if (this.#stopped) return;
-    const real = this.#now();
-    this.#clock += Math.min(Math.max(0, real - this.#lastReal), 2 * this.#intervalMs);
-    this.#lastReal = real;
-    const now = this.#clock;
+    const now = this.#tick();
     const last = this.#samples[this.#samples.length - 1];
     if (last !== undefined && last.at === now) last.bytes = this.#bytes;
     else this.#samples.push({ at: now, bytes: this.#bytes });
@@ -71,5 +76,13 @@ export class LowSpeedWatch {
       this.stop();
       this.#options.onStall();
     }
+  }
+
+  /** The window's clock now: real time, less what late checks say the process did not run. */
+  #tick(): number {
+    const real = this.#now();
+    this.#clock += Math.min(Math.max(0, real - this.#lastReal), 2 * this.#intervalMs);
+    this.#lastReal = real;
+    return this.#clock;
   }
 }

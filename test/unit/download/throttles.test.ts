@@ -128,6 +128,26 @@ test('low-speed watch: a late check (our process was not running) does not count
   t.is(stalls, 1, 'a real stall is still caught');
 });
 
+test('low-speed watch: restart() (the body begins) gives the body a whole window of its own', (t) => {
+  let now = 0;
+  let stalls = 0;
+  const watch = new LowSpeedWatch({ rate: 100, timeMs: 1000, now: () => now, onStall: () => stalls++ });
+  t.teardown(() => watch.stop());
+  for (let i = 0; i < 3; i++) {
+    now += 250;
+    watch.check(); // a slow answer: 750 ms without a byte
+  }
+  watch.restart();
+  for (let i = 0; i < 3; i++) {
+    now += 250;
+    watch.check(); // the body's first 750 ms: still not a whole window
+  }
+  t.is(stalls, 0, 'the wait for the answer does not shorten the body\'s window');
+  now += 250;
+  watch.check();
+  t.is(stalls, 1, 'a body that then sends nothing for a whole window is a stall');
+});
+
 test('low-speed watch catches a server that never sends a byte (real timer)', async (t) => {
   const keepAlive = setTimeout(() => undefined, 30_000); // the watch's own timer does not hold the process
   t.teardown(() => clearTimeout(keepAlive));
