@@ -20,8 +20,8 @@ export interface GoosebitDeviceOptions {
   readonly agentToken?: string;
   /** Extra or replaced `[client]` keys (null removes one). */
   readonly client?: Record<string, string | null>;
-  /** Extra `[device]` keys. */
-  readonly device?: Record<string, string>;
+  /** `[device] hw_boardname`, goosebit's hardware model (default: the device's RAUC compatible). */
+  readonly boardName?: string;
 }
 
 /** Software uploaded to goosebit: its id (also the DDI action id) and the file as uploaded. */
@@ -38,6 +38,7 @@ export class GoosebitTestDevice extends AgentRig {
     readonly mgmt: GoosebitMgmt,
     readonly id: string,
     readonly token: string,
+    readonly boardName: string,
     parts: RigParts,
   ) {
     super(parts);
@@ -50,7 +51,8 @@ export class GoosebitTestDevice extends AgentRig {
     const token = randomBytes(16).toString('hex');
     await mgmt.putDevice(id, { authToken: token });
     const compatible = `goosebit e2e ${suffix}`;
-    const device = new GoosebitTestDevice(server, mgmt, id, token, await AgentRig.prepare({ compatible }));
+    const boardName = options.boardName ?? compatible;
+    const device = new GoosebitTestDevice(server, mgmt, id, token, boardName, await AgentRig.prepare({ compatible }));
     const text = configText({
       client: {
         hawkbit_server: new URL(server.url).host,
@@ -65,7 +67,7 @@ export class GoosebitTestDevice extends AgentRig {
         log_level: 'debug',
         ...options.client,
       },
-      device: { hw_boardname: compatible, hw_revision: 'default', ...options.device },
+      device: { hw_boardname: boardName },
     });
     await device.writeConfig(text);
     return device;
@@ -86,7 +88,7 @@ export class GoosebitTestDevice extends AgentRig {
    * so this waits until the running agent has registered the device.
    */
   async assign(software: Software): Promise<void> {
-    await this.waitFor(`goosebit to learn the board of ${this.id}`, async () => ((await this.view()).hardware?.model === this.rauc.compatible ? true : undefined));
+    await this.waitFor(`goosebit to learn the board of ${this.id}`, async () => ((await this.view()).hardware?.model === this.boardName ? true : undefined));
     await this.mgmt.putDevice(this.id, { software: software.id });
   }
 

@@ -1,0 +1,74 @@
+/**
+ * Failures against a real goosebit with real RAUC: a damaged artifact (goosebit gives only SHA-1) and
+ * a bundle for another compatible end as a failure goosebit records (device state Error, our details
+ * in its log), nothing installed: RAUC's slot status is what it was.
+ */
+import { open } from 'node:fs/promises';
+import test from 'ava';
+import { GoosebitTestDevice } from './goosebit-device.js';
+import { GoosebitMgmt } from './goosebit-mgmt.js';
+import { goosebitServer } from './goosebit-server.js';
+import { downloads, installedCount, polls } from './support.js';
+
+const server = goosebitServer('off');
+let mgmt: GoosebitMgmt;
+
+test.before(async () => {
+  mgmt = await GoosebitMgmt.login(server.url);
+});
+
+/** Flips one byte in the middle of the file goosebit serves (its size and recorded SHA-1 stay). */
+async function damage(path: string): Promise<void> {
+  const file = await open(path, 'r+');
+  try {
+    const { size } = await file.stat();
+    const byte = Buffer.alloc(1);
+    await file.read(byte, 0, 1, size >> 1);
+    byte[0] = (byte[0] ?? 0) ^ 0xff;
+    await file.write(byte, 0, 1, size >> 1);
+  } finally {
+    await file.close();
+  }
+}
+
+test('damaged artifact: SHA-1 mismatch reported as a failure, nothing installed', async (t) => {
+  const device = await GoosebitTestDevice.create(server, mgmt, { name: 'gb-sha1' });
+  t.teardown(() => device.stop());
+  const software = await device.release({ version: '3.0.0' });
+  await damage(device.artifactPath(software));
+  const slotsBefore = await device.slots();
+  device.startAgent();
+  await device.assign(software);
+
+  const view = await device.inState('Error');
+  t.not(view.sw_version, '3.0.0');
+  const settled = polls(await device.requests());
+  await device.waitFor('two more polls', async () => (polls(await device.requests()) >= settled + 2 ? true : undefined));
+  const log = await mgmt.deviceLog(device.id);
+  t.regex(log, new RegExp(`sha1 of ${software.filename} is [0-9a-f]{40}, expected ${software.sha1}`), log);
+  t.deepEqual(await device.slots(), slotsBefore, 'RAUC slot status unchanged');
+  t.is(installedCount(await device.slot('rootfs.1')), 0);
+  // One more try from the start after a mismatch, then the failure; goosebit offers nothing to a
+  // device in state Error, so there is no download loop.
+  const count = downloads(await device.requests());
+  t.true(count >= 1 && count <= 2, `downloads: ${count}`);
+  t.deepEqual(await device.refused(), []);
+});
+
+test('bundle for another compatible: refused before RAUC installs it, slot untouched', async (t) => {
+  // goosebit matches software to the device's hw_boardname; the device's RAUC says otherwise.
+  const device = await GoosebitTestDevice.create(server, mgmt, { name: 'gb-compat', boardName: 'goosebit e2e other board' });
+  t.teardown(() => device.stop());
+  const software = await device.release({ version: '3.1.0', compatible: 'goosebit e2e other board' });
+  const slotsBefore = await device.slots();
+  device.startAgent();
+  await device.assign(software);
+
+  await device.inState('Error');
+  const log = await mgmt.deviceLog(device.id);
+  t.regex(log, /goosebit e2e other board/, log);
+  t.true(log.includes(device.rauc.compatible), log);
+  t.deepEqual(await device.slots(), slotsBefore, 'RAUC slot status unchanged');
+  t.is(installedCount(await device.slot('rootfs.1')), 0);
+  t.deepEqual(await device.refused(), []);
+});
