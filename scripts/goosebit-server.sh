@@ -114,8 +114,8 @@ start_server() {
   else
     export GOOSEBIT_DEVICE_AUTH__ENABLE=false
   fi
-  # goosebit applies its logging settings when imported, after uvicorn set up its own: keep
-  # uvicorn's loggers (the access log) instead of disabling them.
+  # goosebit applies its logging settings when imported, after uvicorn set up its own, and by
+  # default that disables uvicorn's loggers: the access log and the line naming the port. Keep them.
   export GOOSEBIT_LOGGING='{"version": 1, "disable_existing_loggers": false,
     "formatters": {"simple": {"format": "%(asctime)s %(name)s %(levelname)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},

@@ -3,6 +3,7 @@
  * install ends Finished with the version on goosebit's side and in RAUC's slot; nothing is installed
  * twice, neither on the next polls nor after an agent restart before the reboot.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import { GoosebitTestDevice } from './goosebit-device.js';
@@ -67,4 +68,25 @@ test('no second install: not on the next polls, not after an agent restart befor
   t.is(installedCount(await device.slot('rootfs.1')), 1, `RAUC installed the same bundle again:\n${device.output}`);
   t.is(downloads(await device.requests()), 1, 'the bundle was downloaded once');
   t.deepEqual(await device.refused(), []);
+});
+
+test('restart during the download: the agent resumes the action, goosebit accepts every feedback', async (t) => {
+  const device = await GoosebitTestDevice.create(server, mgmt, {
+    name: 'gb-resume',
+    client: { download_speed_limit: String(256 * 1024), resume_downloads: 'true' },
+  });
+  t.teardown(() => device.stop());
+  const software = await device.release({ version: '2.2.0', imageBytes: randomBytes(1024 * 1024) });
+  device.startAgent();
+  await device.assign(software);
+  await device.waitFor('the download to start', async () => (downloads(await device.requests()) >= 1 ? true : undefined));
+  t.is(await device.stopAgent(), 0);
+  device.startAgent();
+
+  const view = await device.inState('Finished');
+  t.is(view.sw_version, '2.2.0');
+  t.regex(device.output, new RegExp(`resuming action ${software.id} in phase 'downloading'`));
+  t.like(await device.slot('rootfs.1'), { bundleVersion: '2.2.0' });
+  t.is(installedCount(await device.slot('rootfs.1')), 1);
+  t.deepEqual(await device.refused(), [], 'goosebit accepted every feedback, the resumed one included');
 });
