@@ -17,25 +17,32 @@ test.before(async () => {
   mgmt = await GoosebitMgmt.login(server.url);
 });
 
-/** Flips one byte in the middle of the file goosebit serves (its size and recorded SHA-1 stay). */
-async function damage(path: string): Promise<void> {
-  const file = await open(path, 'r+');
-  try {
-    const { size } = await file.stat();
-    const byte = Buffer.alloc(1);
-    await file.read(byte, 0, 1, size >> 1);
-    byte[0] = (byte[0] ?? 0) ^ 0xff;
-    await file.write(byte, 0, 1, size >> 1);
-  } finally {
-    await file.close();
-  }
+/**
+ * Flips one byte in the middle of the file goosebit serves (its size and recorded SHA-1 stay);
+ * resolves with a function that repairs it.
+ */
+async function damage(path: string): Promise<() => Promise<void>> {
+  const flip = async (): Promise<void> => {
+    const file = await open(path, 'r+');
+    try {
+      const { size } = await file.stat();
+      const byte = Buffer.alloc(1);
+      await file.read(byte, 0, 1, size >> 1);
+      byte[0] = (byte[0] ?? 0) ^ 0xff;
+      await file.write(byte, 0, 1, size >> 1);
+    } finally {
+      await file.close();
+    }
+  };
+  await flip();
+  return flip;
 }
 
-test('damaged artifact: SHA-1 mismatch reported as a failure, nothing installed', async (t) => {
+test('damaged artifact: SHA-1 mismatch reported as a failure, nothing installed; a forced retry of the same action installs', async (t) => {
   const device = await GoosebitTestDevice.create(server, mgmt, { name: 'gb-sha1' });
   t.teardown(() => device.stop());
   const software = await device.release({ version: '3.0.0' });
-  await damage(device.artifactPath(software));
+  const repair = await damage(device.artifactPath(software));
   const slotsBefore = await device.slots();
   device.startAgent();
   await device.assign(software);
@@ -52,6 +59,15 @@ test('damaged artifact: SHA-1 mismatch reported as a failure, nothing installed'
   // device in state Error, so there is no download loop.
   const count = downloads(await device.requests());
   t.true(count >= 1 && count <= 2, `downloads: ${count}`);
+
+  // The operator repairs the file and forces the update: goosebit offers the same action id again
+  // (its action id is the software id), and the agent takes it up as a new attempt.
+  await repair();
+  await mgmt.putDevice(device.id, { forceUpdate: true });
+  const retried = await device.inState('Finished');
+  t.is(retried.sw_version, '3.0.0');
+  t.like(await device.slot('rootfs.1'), { bundleVersion: '3.0.0' });
+  t.is(installedCount(await device.slot('rootfs.1')), 1);
   t.deepEqual(await device.refused(), []);
 });
 
