@@ -11,7 +11,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-read -r -a servers <<<"${E2E_SERVERS:-hawkbit goosebit}"
+# ava runs every file named on its command line, whatever the run's scope: so files named there
+# choose the servers too (unless E2E_SERVERS is set): goosebit for test/e2e/goosebit/ files, hawkBit
+# for the others.
+default_servers="hawkbit goosebit"
+named_goosebit=0 named_other=0
+for arg in "$@"; do
+  case "$arg" in
+    test/e2e/goosebit/*) named_goosebit=1 ;;
+    test/*) named_other=1 ;;
+  esac
+done
+if [ "$named_goosebit$named_other" = 10 ]; then default_servers=goosebit; fi
+if [ "$named_goosebit$named_other" = 01 ]; then default_servers=hawkbit; fi
+read -r -a servers <<<"${E2E_SERVERS:-$default_servers}"
 versions=()
 for server in "${servers[@]}"; do
   case "$server" in
