@@ -33,6 +33,8 @@ readonly PYTHON="${GOOSEBIT_PYTHON:-python3}"
 
 log() { printf 'goosebit-server: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=lib/stop-server.bash
+source "$ROOT/scripts/lib/stop-server.bash"
 
 pid_file="$CACHE/server.pid"
 device_auth=off
@@ -175,26 +177,7 @@ start_server() {
 }
 
 stop_server() {
-  local pid work i
-  [ -f "$pid_file" ] || return 0
-  pid="$(cat "$pid_file")"
-  work="$(cat "$pid_file.dir" 2>/dev/null || true)"
-  if kill -0 "$pid" 2>/dev/null; then
-    log "stopping goosebit (pid $pid, RSS $(($(ps -o rss= -p "$pid" || echo 0) / 1024)) MiB)"
-    kill -TERM "$pid"
-    for i in $(seq 1 40); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.25
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "pid $pid ignored SIGTERM for 10s: killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$pid_file" "$pid_file.dir" "$pid_file.url"
-  case "$work" in
-    "${TMPDIR:-/tmp}"/goosebit-server.*) rm -rf "$work" ;;
-  esac
+  stop_recorded_server goosebit 10 goosebit-server
 }
 
 case "$command" in

@@ -75,6 +75,24 @@ export class AgentRig {
     return this.#output.text;
   }
 
+  /**
+   * The `[client]` keys every e2e device shares: plain http to `serverUrl`, tenant DEFAULT, this rig's
+   * download and state paths, 1 s waits, debug log.
+   */
+  protected clientKeys(serverUrl: string, targetName: string): Record<string, string> {
+    return {
+      hawkbit_server: new URL(serverUrl).host,
+      ssl: 'false',
+      tenant_id: 'DEFAULT',
+      target_name: targetName,
+      bundle_download_location: this.bundlePath,
+      state_dir: this.stateDir,
+      retry_wait: '1',
+      active_poll_interval: '1',
+      log_level: 'debug',
+    };
+  }
+
   /** Writes the agent's config file and the first boot id. */
   protected async writeConfig(text: string): Promise<void> {
     await writeFile(this.configPath, text);

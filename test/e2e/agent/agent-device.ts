@@ -35,20 +35,7 @@ export class AgentDevice extends AgentRig {
     const device = new AgentDevice(server, mgmt, target.controllerId, await AgentRig.prepare());
     const auth: Record<string, string> = options.auth === 'gateway' ? { gateway_token: GATEWAY_TOKEN } : { auth_token: target.token };
     const text = configText({
-      client: {
-        hawkbit_server: new URL(server.url).host,
-        ssl: 'false',
-        tenant_id: 'DEFAULT',
-        target_name: target.controllerId,
-        auth_token: null,
-        ...auth,
-        bundle_download_location: device.bundlePath,
-        state_dir: device.stateDir,
-        retry_wait: '1',
-        active_poll_interval: '1',
-        log_level: 'debug',
-        ...options.client,
-      },
+      client: { ...device.clientKeys(server.url, target.controllerId), auth_token: null, ...auth, ...options.client },
       device: { product: 'e2e board', serial: target.controllerId },
     });
     await device.writeConfig(text);

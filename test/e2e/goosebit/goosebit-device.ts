@@ -54,19 +54,7 @@ export class GoosebitTestDevice extends AgentRig {
     const boardName = options.boardName ?? compatible;
     const device = new GoosebitTestDevice(server, mgmt, id, token, boardName, await AgentRig.prepare({ compatible }));
     const text = configText({
-      client: {
-        hawkbit_server: new URL(server.url).host,
-        ssl: 'false',
-        tenant_id: 'DEFAULT',
-        target_name: id,
-        auth_token: options.agentToken ?? token,
-        bundle_download_location: device.bundlePath,
-        state_dir: device.stateDir,
-        retry_wait: '1',
-        active_poll_interval: '1',
-        log_level: 'debug',
-        ...options.client,
-      },
+      client: { ...device.clientKeys(server.url, id), auth_token: options.agentToken ?? token, ...options.client },
       device: { hw_boardname: boardName },
     });
     await device.writeConfig(text);
