@@ -102,6 +102,8 @@ start_server() {
   work="$(mktemp -d "${TMPDIR:-/tmp}/goosebit-server.XXXXXX")"
   log_file="$work/server.log"
   mkdir -p "$work/artifacts" "$(dirname "$pid_file")"
+  # Recorded at once, so that `stop` removes the dir also when start is interrupted.
+  echo "$work" >"$pid_file.dir"
   started=$SECONDS
 
   # Settings are read from the environment by goosebit's config module, in aerich and in the server.
@@ -129,7 +131,7 @@ start_server() {
     "$migrations" >"$work/aerich.toml"
   if ! (cd "$work" && "$venv/bin/aerich" -c aerich.toml upgrade </dev/null >"$work/migrate.log" 2>&1); then
     cat "$work/migrate.log" >&2
-    rm -rf "$work"
+    rm -rf "$work" "$pid_file.dir"
     die "migrating goosebit's database failed (aerich upgrade, output above)"
   fi
 
@@ -138,7 +140,6 @@ start_server() {
     </dev/null >"$log_file" 2>&1) &
   pid=$!
   echo "$pid" >"$pid_file"
-  echo "$work" >"$pid_file.dir"
   log "started goosebit $(pinned_version) (pid $pid, device auth $device_auth) in $work"
 
   deadline=$((SECONDS + ${GOOSEBIT_START_TIMEOUT:-60}))

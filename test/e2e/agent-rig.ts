@@ -102,7 +102,7 @@ export class AgentRig {
   /** Starts `node dist/cli.js -c <config> [args]` on RAUC's bus with the current simulated boot id. */
   startAgent(args: readonly string[] = []): void {
     if (this.#agent && this.#agent.exitCode === null && this.#agent.signalCode === null) throw new Error('the agent is already running');
-    this.#output.push(`\n--- agent start (boot ${this.#boots}) ${args.join(' ')} ---\n`);
+    this.#output.push(`\n--- agent start (boot ${this.#boots})${args.map((arg) => ` ${arg}`).join('')} ---\n`);
     const child = spawn(process.execPath, [CLI, '-c', this.configPath, ...args], {
       env: { ...process.env, ...this.rauc.env, HAWKBIT_RAUC_BOOT_ID_FILE: this.#bootIdFile },
       stdio: ['ignore', 'pipe', 'pipe'],

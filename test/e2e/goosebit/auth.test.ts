@@ -26,7 +26,7 @@ test('strict device auth: the target token gets an update through, no request re
   device.startAgent();
   await device.assign(software);
 
-  const view = await device.inState('Finished');
+  const { view } = await device.settled('Finished', /Installed \S+ 4\.0\.0 to rootfs\.1/);
   t.is(view.sw_version, '4.0.0');
   t.like(await device.slot('rootfs.1'), { bundleVersion: '4.0.0' });
   t.is(installedCount(await device.slot('rootfs.1')), 1);

@@ -92,13 +92,19 @@ export class GoosebitTestDevice extends AgentRig {
     return view;
   }
 
-  /** Waits until goosebit shows the device in `state` (e.g. `Finished`, `Error`). */
-  inState(state: string, timeoutMs?: number): Promise<DeviceView> {
+  /**
+   * Waits until goosebit has recorded a final feedback: the device in `state` (`Finished`, `Error`)
+   * and `pattern` in its log. goosebit saves the state, then `sw_version`, then the log, each on its
+   * own: only once the log shows the feedback is the rest of the record complete. Resolves with the
+   * record read after that, and the log.
+   */
+  settled(state: 'Finished' | 'Error', pattern: RegExp, timeoutMs?: number): Promise<{ view: DeviceView; log: string }> {
     return this.waitFor(
-      `goosebit to show ${this.id} as ${state}`,
+      `goosebit to show ${this.id} as ${state} with ${pattern} in its log`,
       async () => {
-        const view = await this.view();
-        return view.last_state === state ? view : undefined;
+        if ((await this.view()).last_state !== state) return undefined;
+        const log = await this.mgmt.deviceLog(this.id);
+        return pattern.test(log) ? { view: await this.view(), log } : undefined;
       },
       timeoutMs,
     );
