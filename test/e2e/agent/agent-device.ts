@@ -1,6 +1,6 @@
 /**
- * One simulated device for the agent e2e scenarios: a target on the real hawkBit, real RAUC 1.8 on a
- * private bus (test/harness/rauc-environment.ts), and our built CLI (`node dist/cli.js -c <config>`)
+ * One simulated device for the agent e2e scenarios: a target on the real hawkBit, real RAUC (1.8 or
+ * 1.13) on a private bus (test/harness/rauc-environment.ts), and our built CLI (`node dist/cli.js -c <config>`)
  * as a child process, with its state, downloads and a simulated boot id in a temp dir.
  * "Rebooting" stops the agent (SIGTERM), restarts RAUC on a boot slot and starts the agent again with
  * a new boot id (HAWKBIT_RAUC_BOOT_ID_FILE, read by src/system/linux-system.ts).
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../../src/log/index.js';
 import { DbusInstaller } from '../../../src/rauc/index.js';
 import type { SlotStatus } from '../../../src/rauc/types.js';
-import { RaucEnvironment, type BootSlot, type BundleOptions } from '../../harness/rauc-environment.js';
+import { RaucEnvironment, type BootSlot, type BundleOptions, type RaucVersion } from '../../harness/rauc-environment.js';
 import { exited, tail, terminate } from '../../harness/process.js';
 import { configText } from '../../helpers/config-text.js';
 import type { HawkbitMgmt } from '../hawkbit-mgmt.js';
@@ -25,8 +25,10 @@ import { createDevice, createRelease, GATEWAY_TOKEN, type E2eServer, type Releas
 const CLI = fileURLToPath(new URL('../../../dist/cli.js', import.meta.url));
 
 export interface AgentDeviceOptions {
-  /** Readable prefix of the controller id. */
+  /** Readable prefix of the controller id (the RAUC version is added). */
   readonly name: string;
+  /** The real RAUC the device runs. */
+  readonly rauc: RaucVersion;
   /** `gateway`: the agent authenticates with the tenant's gateway token instead of the target's. */
   readonly auth?: 'target' | 'gateway';
   /** Extra or replaced `[client]` keys (null removes one). */
@@ -48,11 +50,11 @@ export class AgentDevice {
 
   static async create(server: E2eServer, mgmt: HawkbitMgmt, options: AgentDeviceOptions): Promise<AgentDevice> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm run test:e2e does)`);
-    const target = await createDevice(server, mgmt, options.name);
+    const target = await createDevice(server, mgmt, `${options.name}-rauc${options.rauc.replace('.', '')}`);
     const dir = await mkdtemp(join(tmpdir(), 'hr-e2e-agent-'));
     let rauc: RaucEnvironment;
     try {
-      rauc = await RaucEnvironment.start({ bootSlot: 'A', dir: join(dir, 'rauc') });
+      rauc = await RaucEnvironment.start({ version: options.rauc, bootSlot: 'A', dir: join(dir, 'rauc'), shared: [dir] });
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;
