@@ -6,6 +6,7 @@ import type { AgentDependencies } from './context.js';
 import type { FeedbackSender } from './feedback-sender.js';
 import type { ActionRecord, BundleRef, Phase } from './state.js';
 import { ProgressThrottle } from './throttle.js';
+import { actionTransactionId } from './transaction-id.js';
 
 /** The agent restarted during an installation and RAUC shows it did not complete. */
 export class InstallInterruptedError extends HawkbitRaucError {
@@ -44,17 +45,23 @@ export async function installBundles(
       void sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt: progress.percentage, of: 100 }, details }), signal).catch(() => undefined);
     };
     deps.log.message(`installing ${bundle.filename} (${bundle.version}) with RAUC`, { actionId: action.id });
-    await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, bundle) });
+    await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, action, bundle) });
     deps.log.message(`RAUC installed ${bundle.filename}`, { actionId: action.id });
   }
 }
 
-/** Streaming hands RAUC the URL together with what it needs to fetch it (auth header, TLS settings). */
-function installArgs(deps: AgentDependencies, bundle: BundleRef): InstallArgs | undefined {
-  if (bundle.path !== undefined) return undefined;
+/**
+ * Every install carries the action's transaction id (sent to a RAUC that takes it, see
+ * DbusInstaller.features). Streaming hands RAUC the URL together with what it needs to fetch it (auth
+ * header, TLS settings).
+ */
+function installArgs(deps: AgentDependencies, action: ActionRecord, bundle: BundleRef): InstallArgs {
+  const transactionId = action.transactionId ?? actionTransactionId(deps.config, action.id);
+  if (bundle.path !== undefined) return { transactionId };
   const { config } = deps;
   const headers = Object.entries(deps.ddi.downloadHeaders()).map(([name, value]) => `${name}: ${value}`);
   return {
+    transactionId,
     ...(headers.length > 0 ? { httpHeaders: headers } : {}),
     ...(config.ssl && config.sslCert ? { tlsCert: config.sslCert } : {}),
     ...(config.ssl && config.sslKey ? { tlsKey: config.sslKey } : {}),

@@ -35,7 +35,9 @@ for (const rauc of RAUC_VERSIONS) {
     t.is(action.detail, 'finished', device.output);
     const messages = await device.messages(actionId);
     t.true(messages.some((message) => /rebooted into rootfs\.1 \(B\) running 9\.0 and marked it good/.test(message)), JSON.stringify(messages));
-    t.like(await device.slot('rootfs.1'), { state: 'booted', bundleVersion: '9.0', bootStatus: 'good' });
+    const slot = await device.slot('rootfs.1');
+    t.like(slot, { state: 'booted', bundleVersion: '9.0', bootStatus: 'good' });
+    if (rauc !== '1.8') t.true(messages.some((message) => message.endsWith(`(RAUC transaction ${slot?.transaction})`)), `the proof names the slot's transaction: ${JSON.stringify(messages)}`);
   });
 
   test(`RAUC ${rauc}: rollback: still on the old slot after the reboot → closed/failure "rolled back"`, async (t) => {
@@ -46,7 +48,9 @@ for (const rauc of RAUC_VERSIONS) {
     const action = await device.actionClosed(actionId);
     t.is(action.detail, 'error', device.output);
     const messages = await device.messages(actionId);
-    t.true(messages.some((message) => /^rolled back: booted rootfs\.0 \(A\), but .* was installed to rootfs\.1/.test(message)), JSON.stringify(messages));
+    // RAUC 1.13 recorded the action's transaction in rootfs.1; 1.8 records none, so the slot names are compared.
+    const rolledBack = rauc === '1.8' ? /^rolled back: booted rootfs\.0 \(A\), but .* was installed to rootfs\.1/ : /^rolled back: booted rootfs\.0 \(no bundle version\), not the slot installed by action \d+ \(rootfs\.1, RAUC transaction [0-9a-f-]{36}\)$/;
+    t.true(messages.some((message) => rolledBack.test(message)), JSON.stringify(messages));
     t.like(await device.slot('rootfs.0'), { state: 'booted' });
   });
 }
