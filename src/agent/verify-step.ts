@@ -60,5 +60,5 @@ function transactionCheck(phase: VerifyingPhase, slots: readonly SlotStatus[], b
   const rolledBack = `rolled back: booted ${booted.name} (${booted.bundleVersion ?? 'no bundle version'}), not the slot installed by action ${phase.action.id}`;
   if (!ours) return { failure: `${rolledBack}: no slot carries its RAUC transaction ${id} (${expected!.name} was last written by transaction ${expected!.transaction})` };
   if (ours.name !== booted.name) return { failure: `${rolledBack} (${ours.name}, RAUC transaction ${id})` };
-  return { proof: ` (RAUC transaction ${id})` };
+  return { proof: ` (RAUC transaction ${id}${ours.bundleHash ? `, manifest hash ${ours.bundleHash}` : ''})` };
 }

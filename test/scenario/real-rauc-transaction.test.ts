@@ -23,7 +23,7 @@ const finalStatus = (h: AgentHarness) => (h.target.feedback.at(-1)!.body as { st
 for (const version of RAUC_VERSIONS) {
   const transactions = version !== '1.8';
 
-  test(`real RAUC ${version}: features logged once at start; the installed slot ${transactions ? 'carries the action\'s transaction id' : 'has no transaction'}; success after the reboot into it`, async (t) => {
+  test(`real RAUC ${version}: features logged once at start; the installed slot ${transactions ? 'carries the action\'s transaction id' : 'has no transaction'}; inspected before the install; success after the reboot into it`, async (t) => {
     const { h, actionId, installer } = await installedAwaitingReboot(version);
     t.teardown(() => h.stop());
     t.teardown(() => installer.close());
@@ -39,10 +39,15 @@ for (const version of RAUC_VERSIONS) {
     await h.runUntil(() => h.target.action(actionId).status !== 'active');
     t.is(h.target.action(actionId).status, 'finished');
     t.deepEqual(feedbackChain(h.target, actionId).slice(-1), ['closed/success']);
+    const booted = (await installer.slotStatus()).find((slot) => slot.state === 'booted')!;
+    t.like(booted, { name: 'rootfs.1', bootStatus: 'good' });
     const details = finalStatus(h).details[0]!;
     t.regex(details, /rebooted into rootfs\.1 \(B\) running 2\.0 and marked it good/);
     t.is(details.includes(`RAUC transaction ${id}`), transactions, details);
-    t.like((await installer.slotStatus()).find((slot) => slot.state === 'booted'), { name: 'rootfs.1', bootStatus: 'good' });
+    // Inspected before the install (InspectBundle, 1.9+) and found in the booted slot: the same manifest.
+    const inspected = /manifest hash ([0-9a-f]{64})\); installing/.exec(JSON.stringify(h.target.feedback.map((f) => f.body)))?.[1];
+    t.is(inspected, transactions ? booted.bundleHash : undefined, 'the Policy line names the manifest hash InspectBundle gave');
+    if (transactions) t.true(details.endsWith(`(RAUC transaction ${id}, manifest hash ${booted.bundleHash})`), details);
   });
 
   test(`real RAUC ${version}: a boot into the old slot is a failure "rolled back" (code 2002)`, async (t) => {
