@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { actionTransactionId } from '../../src/agent/transaction-id.js';
 import { silentLogger } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
@@ -19,6 +19,15 @@ async function installedAwaitingReboot(version: RaucVersion): Promise<{ h: Agent
 }
 
 const finalStatus = (h: AgentHarness) => (h.target.feedback.at(-1)!.body as { status: { code?: number; details: string[] } }).status;
+
+/** Runs the agent after the (simulated) reboot until the action closes; checks it failed with 2002. */
+async function rolledBack(t: ExecutionContext, h: AgentHarness, actionId: string): Promise<string | undefined> {
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  t.is(h.target.action(actionId).status, 'error');
+  const status = finalStatus(h);
+  t.is(status.code, 2002);
+  return status.details[0];
+}
 
 for (const version of RAUC_VERSIONS) {
   const transactions = version !== '1.8';
@@ -55,13 +64,10 @@ for (const version of RAUC_VERSIONS) {
     t.teardown(() => h.stop());
     t.teardown(() => installer.close());
     await h.rebootIntoOldSlot();
-    await h.runUntil(() => h.target.action(actionId).status !== 'active');
-    t.is(h.target.action(actionId).status, 'error');
-    const status = finalStatus(h);
-    t.is(status.code, 2002);
+    const details = await rolledBack(t, h, actionId);
     const id = actionTransactionId(h.config, actionId);
     t.is(
-      status.details[0],
+      details,
       transactions
         ? `rolled back: booted rootfs.0 (no bundle version), not the slot installed by action ${actionId} (rootfs.1, RAUC transaction ${id})`
         : 'rolled back: booted rootfs.0 (A), but rootfs 2.0 was installed to rootfs.1',
@@ -78,10 +84,7 @@ test('real RAUC 1.13: the slot booted holds another install than the action\'s (
   await installer.install(await h.realRauc!.buildBundle({ version: '3.0' }));
   const other = (await installer.slotStatus()).find((slot) => slot.name === 'rootfs.1')!.transaction!;
   await h.reboot();
-  await h.runUntil(() => h.target.action(actionId).status !== 'active');
-  t.is(h.target.action(actionId).status, 'error');
-  const status = finalStatus(h);
-  t.is(status.code, 2002);
+  const details = await rolledBack(t, h, actionId);
   const id = actionTransactionId(h.config, actionId);
-  t.is(status.details[0], `rolled back: booted rootfs.1 (3.0), not the slot installed by action ${actionId}: no slot carries its RAUC transaction ${id} (rootfs.1 was last written by transaction ${other})`);
+  t.is(details, `rolled back: booted rootfs.1 (3.0), not the slot installed by action ${actionId}: no slot carries its RAUC transaction ${id} (rootfs.1 was last written by transaction ${other})`);
 });
