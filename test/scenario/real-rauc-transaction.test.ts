@@ -88,3 +88,21 @@ test('real RAUC 1.13: the slot booted holds another install than the action\'s (
   const id = actionTransactionId(h.config, actionId);
   t.is(details, `rolled back: booted rootfs.1 (3.0), not the slot installed by action ${actionId}: no slot carries its RAUC transaction ${id} (rootfs.1 was last written by transaction ${other})`);
 });
+
+for (const version of RAUC_VERSIONS) {
+  test(`real RAUC ${version}: the agent stopped right after the install was persisted, before the reboot: after the reboot exactly one result, success`, async (t) => {
+    const h = await AgentHarness.start({ rauc: 'real', raucVersion: version, client: { verify_after_reboot: 'true' } });
+    t.teardown(() => h.stop());
+    const bundlePath = await h.realRauc!.buildBundle({ version: '2.0' });
+    const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content: readFileSync(bundlePath) }] }] });
+    await h.runUntil(() => false, { onPersist: (state, stop) => state.phase.kind === 'rebootPending' && stop() });
+    t.is(h.target.action(actionId).status, 'active');
+
+    await h.reboot();
+    await h.runUntil(() => h.target.action(actionId).status !== 'active');
+    t.is(h.target.action(actionId).status, 'finished');
+    t.deepEqual(feedbackChain(h.target, actionId).filter((entry) => entry.startsWith('closed/')), ['closed/success'], 'one result');
+    const id = actionTransactionId(h.config, actionId);
+    t.is(finalStatus(h).details[0]!.includes(`RAUC transaction ${id}`), version !== '1.8');
+  });
+}
