@@ -4,7 +4,6 @@ import { STATUS_CODES } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { SlotStatus } from '../rauc/index.js';
 import { describeBundles } from './install-step.js';
-import { actionTransactionId } from './transaction-id.js';
 
 type VerifyingPhase = Extract<Phase, { kind: 'verifying' }>;
 
@@ -23,7 +22,7 @@ export async function verifyBootedSlot(deps: AgentDependencies, phase: Verifying
     return { result: 'failure', code: STATUS_CODES.ROLLBACK, details: ['after the reboot RAUC reports no booted slot'] };
   }
   const bootedName = `${booted.name}${booted.bootname ? ` (${booted.bootname})` : ''}`;
-  const transaction = transactionCheck(phase, slots, booted, deps);
+  const transaction = transactionCheck(phase, slots, booted);
   if (transaction.failure) return { result: 'failure', code: STATUS_CODES.ROLLBACK, details: [transaction.failure] };
   if (!transaction.proof && phase.expectedSlot !== undefined && booted.name !== phase.expectedSlot) {
     return {
@@ -50,10 +49,13 @@ export async function verifyBootedSlot(deps: AgentDependencies, phase: Verifying
 /**
  * The transaction evidence: `proof` when the booted slot carries the action's transaction id, `failure`
  * when RAUC records transactions and the booted slot is not the one the action's install wrote, neither
- * when RAUC records none (RAUC < 1.10 wrote the slot): then the caller compares slot names.
+ * when RAUC records none (RAUC < 1.10 wrote the slot): then the caller compares slot names. A state file
+ * of an older version has no transaction id with the action: that version sent none, so RAUC recorded
+ * a random one, and the slot names are compared as that version did.
  */
-function transactionCheck(phase: VerifyingPhase, slots: readonly SlotStatus[], booted: SlotStatus, deps: AgentDependencies): { proof?: string; failure?: string } {
-  const id = phase.action.transactionId ?? actionTransactionId(deps.config, phase.action.id);
+function transactionCheck(phase: VerifyingPhase, slots: readonly SlotStatus[], booted: SlotStatus): { proof?: string; failure?: string } {
+  const id = phase.action.transactionId;
+  if (id === undefined) return {};
   const ours = slots.find((slot) => slot.transaction === id);
   const expected = slots.find((slot) => slot.name === phase.expectedSlot);
   if (!ours && expected?.transaction === undefined) return {};
