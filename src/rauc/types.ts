@@ -46,10 +46,10 @@ export interface SlotStatus {
   readonly bundleVersion: string | undefined;
   readonly bundleCompatible: string | undefined;
   readonly sha256: string | undefined;
-  /** `bundle.hash`: the installed bundle's manifest hash (RAUC 1.9+). */
-  readonly bundleHash: string | undefined;
-  /** `installed.transaction`: the transaction of the install that wrote the slot (RAUC 1.10+). */
-  readonly transaction: string | undefined;
+  /** `bundle.hash`: the installed bundle's manifest hash (RAUC 1.9+). Optional for objects made by hand. */
+  readonly bundleHash?: string | undefined;
+  /** `installed.transaction`: the transaction of the install that wrote the slot (RAUC 1.10+). Optional for objects made by hand. */
+  readonly transaction?: string | undefined;
   /** Every property as RAUC sent it (Variants unwrapped, uint64 as bigint). */
   readonly raw: Readonly<Record<string, unknown>>;
 }
