@@ -37,7 +37,8 @@ for (const rauc of RAUC_VERSIONS) {
     t.true(messages.some((message) => /rebooted into rootfs\.1 \(B\) running 9\.0 and marked it good/.test(message)), JSON.stringify(messages));
     const slot = await device.slot('rootfs.1');
     t.like(slot, { state: 'booted', bundleVersion: '9.0', bootStatus: 'good' });
-    if (rauc !== '1.8') t.true(messages.some((message) => message.endsWith(`(RAUC transaction ${slot?.transaction})`)), `the proof names the slot's transaction: ${JSON.stringify(messages)}`);
+    const proof = `(RAUC transaction ${slot?.transaction}, manifest hash ${slot?.bundleHash})`;
+    if (rauc !== '1.8') t.true(messages.some((message) => message.endsWith(proof)), `the proof names the slot's transaction and manifest hash: ${JSON.stringify(messages)}`);
   });
 
   test(`RAUC ${rauc}: rollback: still on the old slot after the reboot → closed/failure "rolled back"`, async (t) => {
