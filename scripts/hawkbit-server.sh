@@ -77,9 +77,39 @@ pick_java() {
   die "hawkBit $1 needs Java $need or newer: install a JDK (e.g. apt-get install openjdk-17-jre-headless) or set HAWKBIT_JAVA"
 }
 
+# "N files, X MB" that Maven's log $1 says it downloaded ("Downloaded from central: URL (2.5 kB at …)").
+maven_transfers() {
+  awk '/Downloaded from / {
+      files++
+      for (i = 1; i + 2 <= NF; i++) if ($i ~ /^\(/ && $(i + 2) == "at") {
+        size = substr($i, 2); unit = $(i + 1)
+        bytes += size * (unit == "GB" ? 1e9 : unit == "MB" ? 1e6 : unit == "kB" ? 1e3 : 1)
+      }
+    }
+    END { printf "%d files, %.1f MB", files, bytes / 1e6 }' "$1" 2>/dev/null || echo "0 files, 0.0 MB"
+}
+
+# The Maven step a log $1 is at: the plugin goal of its last "--- plugin:version:goal (…) @ … ---" line.
+maven_step() {
+  sed -n 's/^\[INFO\] --- \([^: ]*\):[^: ]*:\([^ ]*\) .*/\1 \2/p' "$1" 2>/dev/null | tail -n 1
+}
+
+# While the Maven of pid $2 runs, says every 5 s what its log $1 shows changed: the files and MB it
+# fetched so far and its current step, so that a first build does not sit silent for a minute.
+build_progress() {
+  local line last="" step
+  while kill -0 "$2" 2>/dev/null; do
+    sleep 5
+    step="$(maven_step "$1")"
+    line="$(maven_transfers "$1") fetched, ${step:-resolving the build}"
+    [ "$line" = "$last" ] || log "building: $line"
+    last="$line"
+  done
+}
+
 # Builds the server jar for a version unless the cached one was built from the same inputs.
 build_jar() {
-  local dir="$CACHE/$version" jar stamp inputs_hash java
+  local dir="$CACHE/$version" jar stamp inputs_hash java started mvn_pid progress_pid status
   jar="$dir/hawkbit-rauc-test-server-$version.jar"
   stamp="$dir/inputs.sha256"
   inputs_hash="$(cat "$ASSEMBLY/pom.xml.in" "$ASSEMBLY/TestServer.java" "$ASSEMBLY/application.properties" \
@@ -89,17 +119,33 @@ build_jar() {
   fi
   command -v mvn >/dev/null || die "Maven (mvn) is needed to build hawkBit $version once: apt-get install maven"
   java="$(pick_java "$version")"
-  log "building hawkBit $version from Maven Central into $dir (once; takes a minute or two)"
+  log "building hawkBit $version into $dir: once; Maven fetches the server's modules (~100 MB) from Maven Central into its local repository (~/.m2) first"
   rm -rf "$dir/build"
   mkdir -p "$dir/build/src/main/java/org/hawkbitrauc/testserver" "$dir/build/src/main/resources"
   sed "s/@HAWKBIT_VERSION@/$version/g" "$ASSEMBLY/pom.xml.in" >"$dir/build/pom.xml"
   cp "$ASSEMBLY/TestServer.java" "$dir/build/src/main/java/org/hawkbitrauc/testserver/"
   cp "$ASSEMBLY/application.properties" "$dir/build/src/main/resources/"
-  if ! (cd "$dir/build" && JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$java")")")" \
-        mvn -B -q -DskipTests -Dmaven.source.skip=true package >"$dir/build.log" 2>&1); then
+  started=$SECONDS
+  # Not quiet: the log keeps Maven's transfer lines, which build_progress summarises meanwhile.
+  (cd "$dir/build" && JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$java")")")" \
+    exec mvn -B -DskipTests -Dmaven.source.skip=true package >"$dir/build.log" 2>&1) &
+  mvn_pid=$!
+  build_progress "$dir/build.log" "$mvn_pid" &
+  progress_pid=$!
+  # An interrupted build stops Maven too instead of leaving it running.
+  trap 'kill "$mvn_pid" "$progress_pid" 2>/dev/null || true' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  status=0
+  wait "$mvn_pid" || status=$?
+  kill "$progress_pid" 2>/dev/null || true
+  wait "$progress_pid" 2>/dev/null || true
+  trap - EXIT INT TERM
+  if [ "$status" -ne 0 ]; then
     tail -n 30 "$dir/build.log" >&2 || true
     die "building hawkBit $version failed (full log: $dir/build.log)"
   fi
+  log "built hawkBit $version in $((SECONDS - started))s ($(maven_transfers "$dir/build.log") fetched)"
   mv "$dir/build/target/hawkbit-rauc-test-server.jar" "$jar"
   echo "$inputs_hash" >"$stamp"
   rm -rf "$dir/build"
@@ -120,6 +166,8 @@ start_server() {
   java="$(pick_java "$version")"
   work="$(mktemp -d "${TMPDIR:-/tmp}/hawkbit-server.XXXXXX")"
   log_file="$work/server.log"
+  # Created before the server starts: the wait loop below reads it at once (the background start may be later).
+  : >"$log_file"
   mkdir -p "$(dirname "$pid_file")"
   started=$SECONDS
   mapfile -t args < <(server_args)

@@ -2,14 +2,19 @@ import { createAgent } from './agent/create-agent.js';
 import { ExitCode } from './cli/exit-codes.js';
 import type { Config } from './config/index.js';
 import { errorMessage } from './lib/errors.js';
-import type { Logger } from './log/index.js';
+import type { Logger, Redactor } from './log/index.js';
 import { isTransportConfigError } from './net/index.js';
+
+/** The signal the service takes as "poll now" (`hawkbit-rauc poll-now`; SIGUSR1 is Node's inspector signal). */
+export const POLL_NOW_SIGNAL = 'SIGUSR2';
 
 export interface ServiceOptions {
   readonly config: Config;
   readonly log: Logger;
   readonly runOnce: boolean;
   readonly signal: AbortSignal;
+  /** The redaction step the logger uses, for the agent's other outputs (status and state files, feedback). */
+  readonly redactor?: Redactor;
 }
 
 /**
@@ -22,13 +27,16 @@ export async function runService(options: ServiceOptions): Promise<number> {
   const { config, log } = options;
   let assembly;
   try {
-    assembly = createAgent(config, { log });
+    assembly = createAgent(config, { log, ...(options.redactor ? { redactor: options.redactor } : {}) });
   } catch (error) {
     if (!isTransportConfigError(error)) throw error;
     process.stderr.write(`Loading config file failed: ${config.file}: ${errorMessage(error)}\n`);
     return ExitCode.CONFIG_INVALID;
   }
   log.message(`hawkbit-rauc started: ${config.ssl ? 'https' : 'http'}://${config.hawkbitServer}, tenant ${config.tenantId}, target ${config.targetName}`);
+  // `hawkbit-rauc poll-now` (or `systemctl kill -s USR2 hawkbit-rauc`): poll at once.
+  const pollNow = () => assembly.agent.pollNow();
+  if (!options.runOnce) process.on(POLL_NOW_SIGNAL, pollNow);
   try {
     if (!options.runOnce) {
       await assembly.agent.run(options.signal);
@@ -45,6 +53,7 @@ export async function runService(options: ServiceOptions): Promise<number> {
     log.message(`run once: action ${result.actionId} ${end ? end.end : 'stopped'}${end && 'outcome' in end ? ` (${end.outcome.result})` : ''}`);
     return failed && !options.signal.aborted ? ExitCode.FAILURE : ExitCode.OK;
   } finally {
+    process.off(POLL_NOW_SIGNAL, pollNow);
     await assembly.close();
   }
 }

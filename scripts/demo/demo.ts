@@ -23,27 +23,67 @@ import { startAgent, startRauc, type DemoAgent, type DemoRauc } from './device.j
 import { LiveView, readAgentView } from './live-view.js';
 import { demoServer, stopLocalServer, type DemoServer } from './server.js';
 
-const out = process.stdout;
-const say = (line = ''): void => void out.write(`${line}\n`);
+/**
+ * A line writer that survives its stream: once a write fails (EPIPE when the reader of `npm run demo
+ * | tee log` died of the same Ctrl-C, EIO when the terminal is gone) it drops further output, so that
+ * the clean-up never depends on anyone reading.
+ */
+function lineWriter(stream: NodeJS.WriteStream): { write(text: string): void; readonly broken: boolean } {
+  let broken = false;
+  stream.on('error', () => (broken = true));
+  return {
+    write(text) {
+      if (broken || stream.destroyed) return;
+      try {
+        stream.write(text);
+      } catch {
+        broken = true;
+      }
+    },
+    get broken() {
+      return broken;
+    },
+  };
+}
+
+const out = lineWriter(process.stdout);
+const err = lineWriter(process.stderr);
+const say = (line = ''): void => out.write(`${line}\n`);
 const step = (text: string): void => say(`\n== ${text}`);
 const exitWhenDone = process.argv.includes('--exit-when-done') || process.env.HAWKBIT_RAUC_DEMO_EXIT === '1';
 
 const cleanups: (() => Promise<void>)[] = [];
 let cleaning: Promise<void> | undefined;
+/** Runs every clean-up step once, each even when an earlier one failed; failures go to stderr too. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((error: unknown) => say(`cleanup: ${(error as Error).message}`));
+    // Last in, first out; a step registered while this runs (a set-up step that was under way) too.
+    for (let fn = cleanups.pop(); fn; fn = cleanups.pop()) {
+      await fn().catch((error: unknown) => {
+        say(`cleanup: ${(error as Error).message}`);
+        if (out.broken) err.write(`hawkbit-rauc demo: cleanup: ${(error as Error).message}\n`);
+      });
+    }
   })();
   return cleaning;
 }
 
-/** During set-up a signal cleans up and exits at once; afterwards it ends the watch or the exploring. */
+/**
+ * The first SIGINT/SIGTERM/SIGHUP cleans up and exits at once during set-up; afterwards it ends the
+ * watch or the exploring. The handlers stay installed: later signals (npm forwards the terminal's
+ * Ctrl-C a second time; an impatient second Ctrl-C) must not kill the process halfway through the
+ * clean-up.
+ */
 let settingUp = true;
+let signalled: NodeJS.Signals | undefined;
+const signalCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 const interrupted = new Promise<void>((resolve) => {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (signalled) return;
+      signalled = signal;
       resolve();
-      if (settingUp) void cleanup().then(() => process.exit(130));
+      if (settingUp) void cleanup().then(() => process.exit(signalCodes[signal]));
     });
   }
 });
@@ -83,8 +123,21 @@ async function main(): Promise<number> {
   step('update (forced assignment)');
   const actionId = await mgmt.assign(release.distributionSetId, controllerId, { type: 'forced' });
   settingUp = false;
-  const view = new LiveView(out, out.isTTY === true && process.env.CI !== 'true', actionId);
-  const success = await watch(mgmt, controllerId, actionId, agent, view);
+  const view = new LiveView(process.stdout, {
+    tty: process.stdout.isTTY === true && process.env.CI !== 'true' && process.env.TERM !== 'dumb',
+    actionId,
+    title: `hawkbit-rauc demo: ${controllerId} on ${server.url}`,
+  });
+  let success: boolean;
+  try {
+    success = await watch(mgmt, controllerId, actionId, agent, view);
+  } finally {
+    view.finish();
+  }
+  if (signalled) {
+    say(`\n${signalled}: stopping and removing everything`);
+    return signalCodes[signalled] ?? 1;
+  }
   say(success ? '\nThe update succeeded.' : '\nThe update did not succeed (see the status history above and the agent log).');
   say('\nRAUC slot status:');
   say((await rauc.status()).trim().replace(/^/gm, '  '));

@@ -17,10 +17,13 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** Runs scripts/hawkbit-server.sh; its progress (stderr) goes to `progress`, stdout is returned. */
-function runScript(args: readonly string[], progress: (line: string) => void): Promise<string> {
+/**
+ * Runs scripts/hawkbit-server.sh; its progress (stderr) goes to `progress`, stdout is returned.
+ * `detached`: in a process group of its own, out of reach of a further Ctrl-C in the terminal.
+ */
+function runScript(args: readonly string[], progress: (line: string) => void, options: { detached?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach(progress));
@@ -42,7 +45,10 @@ function pidFile(workDir: string): string {
   return join(workDir, 'server.pid');
 }
 
-/** Stops the local server started for `workDir`, if any (also one still starting). */
+/**
+ * Stops the local server started for `workDir`, if any (also one still starting). Part of the clean-up
+ * after Ctrl-C, so a second Ctrl-C does not interrupt it.
+ */
 export async function stopLocalServer(workDir: string, progress: (line: string) => void): Promise<void> {
-  await runScript(['stop', '--pid-file', pidFile(workDir)], progress);
+  await runScript(['stop', '--pid-file', pidFile(workDir)], progress, { detached: true });
 }

@@ -1,8 +1,9 @@
 import { access } from 'node:fs/promises';
-import { buildFeedback, type DeploymentHandle, type Feedback } from '../ddi/index.js';
+import { buildFeedback, type CancelHandle, type DeploymentHandle, type Feedback } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { AgentDependencies } from './context.js';
 import { planDeployment, artifactUrls, type DeploymentPlan } from './deployment-plan.js';
+import { handleCancel, isCancelable } from './cancel.js';
 import { artifactsToFetch, downloadArtifacts } from './download-step.js';
 import { failureFromError } from './failures.js';
 import { FeedbackSender } from './feedback-sender.js';
@@ -10,7 +11,7 @@ import { askGate } from './gate.js';
 import { describeBundles, installBundles } from './install-step.js';
 import { finishInstall, reportOutcome } from './finish.js';
 import { checkBeforeDownload, checkBeforeInstall, decisionDetails, decisionOutcome } from './policy/checks.js';
-import type { ActionRecord, Outcome, Phase } from './state.js';
+import { NO_HANDOVER, type ActionRecord, type Outcome, type Phase } from './state.js';
 import { STATUS_CODES } from '../ddi/index.js';
 
 /** How a run of an action ended for now. */
@@ -18,6 +19,8 @@ export type RunEnd =
   | { readonly end: 'finished'; readonly outcome: Outcome }
   | { readonly end: 'waiting'; readonly reason: string }
   | { readonly end: 'rebooting' | 'awaitingReboot' }
+  /** The server canceled the action while it failed before the installation; the cancel was answered. */
+  | { readonly end: 'canceled' }
   | { readonly end: 'reportPending'; readonly outcome: Outcome };
 
 /**
@@ -26,7 +29,8 @@ export type RunEnd =
  * download (version, free space) and before the install (RAUC's Info) whether to go on. Every phase
  * is persisted before its side effects.
  * An abort (SIGTERM, or a cancel from the server) stops it with the state kept; any other error is
- * reported as the action's failure.
+ * reported as the action's failure — unless it came before the installation and the server has
+ * canceled the action meanwhile (a server may refuse the artifact right after a cancel): a cancel wins.
  */
 export class ActionRunner {
   /** Waiting reasons already reported per action, so `scheduled` feedback is sent once, not per poll. */
@@ -44,6 +48,11 @@ export class ActionRunner {
     } catch (error) {
       if (signal.aborted) throw error;
       const current = this.deps.store.phase;
+      const cancel = isCancelable(current.kind) ? await this.#pendingCancel(handle.actionId, error, signal) : undefined;
+      if (cancel) {
+        await handleCancel(this.deps, cancel, () => Promise.resolve(false), signal);
+        return { end: 'canceled' };
+      }
       const action = current.kind === 'idle' ? emptyAction(handle.actionId) : current.action;
       this.deps.log.error(`action ${handle.actionId} failed: ${errorMessage(error)}`);
       return reportOutcome(this.deps, action, failureFromError(error), sender, signal);
@@ -66,7 +75,7 @@ export class ActionRunner {
     if (!own || phase.kind === 'confirming') {
       if (!plan.download) return this.#wait(action, 'the server has not asked for the download yet', sender, signal, false);
       const gate = await askGate(this.deps, plan, 'download', signal);
-      if (gate !== undefined) return this.#wait(action, gate, sender, signal);
+      if (gate !== undefined) return this.#wait(action, gate, sender, signal, true, STATUS_CODES.GATE_REFUSED);
       phase = (await this.deps.store.transition({ kind: 'downloading', action })).phase;
     }
 
@@ -97,7 +106,7 @@ export class ActionRunner {
         return this.#wait(action, reason, sender, signal);
       }
       const gate = await askGate(this.deps, plan, 'install', signal);
-      if (gate !== undefined) return this.#wait(action, gate, sender, signal);
+      if (gate !== undefined) return this.#wait(action, gate, sender, signal, true, STATUS_CODES.GATE_REFUSED);
       if (!(await filesPresent(action))) {
         this.deps.log.warning(`downloaded files of action ${action.id} are gone; downloading again`);
         await this.deps.store.transition({ kind: 'downloading', action });
@@ -106,7 +115,7 @@ export class ActionRunner {
       const decision = await checkBeforeInstall(this.deps, action, signal);
       if (decision.verdict !== 'proceed') return reportOutcome(this.deps, action, decisionOutcome(decision), sender, signal);
       checked = decisionDetails(decision);
-      phase = (await this.deps.store.transition({ kind: 'installing', action, installed: 0, startedAt: Date.now(), bootId: await this.deps.system.bootId() })).phase;
+      phase = (await this.deps.store.transition({ kind: 'installing', action, installed: 0, startedAt: Date.now(), bootId: await this.deps.system.bootId(), handover: NO_HANDOVER })).phase;
     }
 
     if (phase.kind !== 'installing') throw new Error(`internal: unexpected phase ${phase.kind} for action ${action.id}`);
@@ -118,13 +127,27 @@ export class ActionRunner {
     return finishInstall(this.deps, action, sender, signal);
   }
 
-  /** Sends `scheduled` with the reason once per action and reason; the poll loop asks again later. */
-  async #wait(action: ActionRecord, reason: string, sender: FeedbackSender, signal: AbortSignal, report = true): Promise<RunEnd> {
+  /** After a failure before the installation: the controller base's cancelAction for this action, if it offers one. */
+  async #pendingCancel(actionId: string, error: unknown, signal: AbortSignal): Promise<CancelHandle | undefined> {
+    try {
+      const { cancel } = await this.deps.ddi.poll({ signal });
+      if (cancel?.actionId !== actionId) return undefined;
+      this.deps.log.message(`action ${actionId}: ${errorMessage(error)}, but the server has canceled the action meanwhile; the cancel wins`);
+      return cancel;
+    } catch (pollError) {
+      if (signal.aborted) throw pollError;
+      this.deps.log.warning(`action ${actionId}: could not check the server for a cancel (${errorMessage(pollError)})`);
+      return undefined;
+    }
+  }
+
+  /** Sends `scheduled` with the reason (and `code`, if any) once per action and reason; the poll loop asks again later. */
+  async #wait(action: ActionRecord, reason: string, sender: FeedbackSender, signal: AbortSignal, report = true, code?: number): Promise<RunEnd> {
     this.deps.status.set({ waitingFor: reason });
     if (this.#announced.get(action.id) !== reason) {
       this.#announced.set(action.id, reason);
       this.deps.log.message(`action ${action.id}: ${reason}`);
-      if (report) await sender.progress(buildFeedback('scheduled', 'none', { details: [reason] }), signal);
+      if (report) await sender.progress(buildFeedback('scheduled', 'none', { ...(code === undefined ? {} : { code }), details: [reason] }), signal);
     }
     return { end: 'waiting', reason };
   }
@@ -142,6 +165,7 @@ function streamedAction(action: ActionRecord, plan: DeploymentPlan): ActionRecor
     filename: item.artifact.filename,
     size: item.artifact.size,
     path: undefined,
+    sha256: item.artifact.hashes.sha256,
   }));
   return { ...action, bundles, files: [] };
 }

@@ -10,6 +10,7 @@ import type { AgentDependencies } from './context.js';
 import { FeedbackSender } from './feedback-sender.js';
 import { cleanUp, reportOutcome } from './finish.js';
 import { settleLocalPhase } from './local-phases.js';
+import { summarizePoll } from './poll-summary.js';
 import { STATUS_CODES } from '../ddi/index.js';
 import type { PhaseKind } from './state.js';
 
@@ -55,6 +56,8 @@ export class Agent {
   #resumedFrom: { actionId: string; kind: PhaseKind } | undefined;
   /** Action whose state file was damaged at start: reported as failed when the server offers it. */
   #interrupted: string | undefined;
+  /** Aborted by pollNow(); replaced after the wait it ended. */
+  #wake = new AbortController();
 
   constructor(deps: AgentDependencies) {
     this.#deps = deps;
@@ -126,16 +129,21 @@ export class Agent {
     try {
       await this.#settleLocal(signal);
       const result = await this.#deps.ddi.poll({ signal });
-      this.#deps.status.set({ lastPollAt: new Date().toISOString() });
+      const polledAt = new Date().toISOString();
+      this.#deps.status.set({ lastPollAt: polledAt });
       await this.#deps.system.notify({ WATCHDOG: '1' });
+      const running = this.#job?.actionId;
       await this.#handle(result, signal);
-      return this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
+      const next = this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
+      this.#deps.status.set({ lastPollFound: { at: polledAt, found: summarizePoll(result, running, next) } });
+      return next;
     } catch (error) {
       if (signal.aborted) return 0;
       const retryAfter = isDdiHttpError(error) ? error.retryAfterMs : undefined;
-      const wait = retryAfter ?? jitter(config.retryWaitMs);
+      // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it.
+      const wait = Math.max(retryAfter ?? 0, jitter(config.retryWaitMs));
       log.warning(`poll failed: ${errorMessage(error)}; next try in ${Math.round(wait / 1000)} s`);
-      this.#deps.status.set({ lastError: errorMessage(error) });
+      this.#deps.status.set({ lastError: errorMessage(error), lastPollFound: { at: new Date().toISOString(), found: `poll failed: ${errorMessage(error)}`, failed: true } });
       return wait;
     }
   }
@@ -237,13 +245,22 @@ export class Agent {
     }
   }
 
-  /** Sleeps in slices so that the systemd watchdog keeps being fed. */
+  /** Ends the current wait between polls (or skips the next one): `hawkbit-rauc poll-now`. */
+  pollNow(): void {
+    this.#wake.abort();
+  }
+
+  /** Sleeps in slices so that the systemd watchdog keeps being fed; pollNow() ends it early. */
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
     const slice = this.#deps.system.watchdogIntervalMs ? this.#deps.system.watchdogIntervalMs / 2 : ms;
-    for (let left = ms; left > 0 && !signal.aborted; left -= slice) {
-      await delay(Math.min(slice, left), { signal }).catch(() => undefined);
-      if (left > slice) await this.#deps.system.notify({ WATCHDOG: '1' });
+    const wake = this.#wake.signal;
+    for (let left = ms; left > 0 && !signal.aborted && !wake.aborted; left -= slice) {
+      const linked = linkSignals([signal, wake]);
+      await delay(Math.min(slice, left), { signal: linked.signal }).catch(() => undefined);
+      linked.dispose();
+      if (left > slice && !wake.aborted) await this.#deps.system.notify({ WATCHDOG: '1' });
     }
+    if (wake.aborted) this.#wake = new AbortController();
   }
 }
 

@@ -1,11 +1,17 @@
-import { buildFeedback, type CancelHandle } from '../ddi/index.js';
+import { buildFeedback, STATUS_CODES, type CancelHandle } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { AgentDependencies } from './context.js';
 import { cleanUp } from './finish.js';
 import { FeedbackSender } from './feedback-sender.js';
+import type { PhaseKind } from './state.js';
 
 /** Phases in which an action can still be stopped without harm: nothing has been written to a slot. */
-const CANCELABLE = new Set(['confirming', 'downloading', 'downloaded']);
+const CANCELABLE: ReadonlySet<PhaseKind> = new Set(['confirming', 'downloading', 'downloaded']);
+
+/** Whether an action in this phase (idle: not started) can still be canceled without harm. */
+export function isCancelable(kind: PhaseKind): boolean {
+  return kind === 'idle' || CANCELABLE.has(kind);
+}
 
 /**
  * Answers a cancel request. Before the installation started: stop the running work (via `stopJob`),
@@ -36,7 +42,7 @@ export async function handleCancel(
   const what = ours || stopped ? `canceled in phase '${ours?.kind ?? 'starting'}', before the installation; files removed` : 'canceled: the action was not running on this device';
   deps.log.message(`action ${stopId} ${what}`);
   try {
-    await sender.final(buildFeedback('closed', 'success', { details: [what] }), signal);
+    await sender.final(buildFeedback('closed', 'success', { code: STATUS_CODES.CANCELED, details: [what] }), signal);
   } catch (error) {
     if (signal.aborted) throw error;
     deps.log.warning(`cancel of action ${stopId} done but not acknowledged yet: ${errorMessage(error)}`);

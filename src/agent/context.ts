@@ -6,6 +6,7 @@ import type { Installer } from '../rauc/index.js';
 import type { System } from '../system/index.js';
 import type { StateStore } from './state-store.js';
 import type { StatusBoard } from './status-board.js';
+import type { Checkpoint } from './test-checkpoint.js';
 
 /** The downloader as the agent uses it (Downloader implements it). */
 export interface ArtifactDownloader {
@@ -31,4 +32,6 @@ export interface AgentDependencies {
   readonly status: StatusBoard;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Tests only (HAWKBIT_RAUC_TEST_PAUSE_AT): pauses at a named point of the installation. */
+  readonly checkpoint?: (point: Checkpoint, signal: AbortSignal) => Promise<void>;
 }

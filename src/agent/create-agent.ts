@@ -1,15 +1,16 @@
-import type { Config } from '../config/index.js';
-import { DdiClient } from '../ddi/index.js';
+import { configSecrets, type Config } from '../config/index.js';
+import { DdiClient, type RetryPolicy } from '../ddi/index.js';
 import { checkFreeSpace, Downloader, removeStaleParts, safeFilename } from '../download/index.js';
-import type { Logger } from '../log/index.js';
+import { Redactor, type Logger } from '../log/index.js';
 import { createTransport, type Transport } from '../net/index.js';
 import { DbusInstaller, type Installer } from '../rauc/index.js';
-import { LinuxSystem, type System } from '../system/index.js';
+import { LinuxSystem, SyncedClock, type Clock, type System } from '../system/index.js';
 import { packageVersion } from '../version.js';
 import { Agent } from './agent.js';
 import type { AgentDependencies } from './context.js';
 import { StateStore, type StateStoreOptions } from './state-store.js';
 import { StatusBoard } from './status-board.js';
+import { checkpointFromEnv } from './test-checkpoint.js';
 
 export interface CreateAgentOptions {
   readonly log: Logger;
@@ -18,6 +19,17 @@ export interface CreateAgentOptions {
   readonly installer?: Installer;
   readonly system?: System;
   readonly onPersist?: StateStoreOptions['onPersist'];
+  /**
+   * The redaction step for the status file, the state file and feedback (give the logger's, so that one
+   * step covers every output); built from the config's secrets when absent.
+   */
+  readonly redactor?: Redactor;
+  /** Decides when feedback carries a `timestamp`; default: the system clock once it is synchronised. */
+  readonly clock?: Clock;
+  /** The DDI client's retries of one call (tests scale them down); default DEFAULT_RETRY_POLICY. */
+  readonly ddiRetry?: Partial<RetryPolicy>;
+  /** The clock of the progress throttles (tests run it faster); default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface AgentAssembly {
@@ -31,8 +43,17 @@ export interface AgentAssembly {
 export function createAgent(config: Config, options: CreateAgentOptions): AgentAssembly {
   const { log } = options;
   const env = options.env ?? process.env;
+  const redactor = options.redactor ?? new Redactor(configSecrets(config, env));
   const transport: Transport = createTransport({ ...config, env });
-  const ddi = DdiClient.fromConfig(config, { log: log.child({ component: 'ddi' }), transport, userAgent: `hawkbit-rauc/${packageVersion()}` });
+  const clock = options.clock ?? new SyncedClock({ log: log.child({ component: 'system' }) });
+  const ddi = DdiClient.fromConfig(config, {
+    log: log.child({ component: 'ddi' }),
+    transport,
+    userAgent: `hawkbit-rauc/${packageVersion()}`,
+    timestamp: () => clock.timestamp(),
+    redactor,
+    ...(options.ddiRetry ? { retry: options.ddiRetry } : {}),
+  });
   const downloader = new Downloader({
     log: log.child({ component: 'download' }),
     httpAgent: transport.httpAgent,
@@ -47,7 +68,8 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
   });
   const installer = options.installer ?? new DbusInstaller({ log: log.child({ component: 'rauc' }), env });
   const system = options.system ?? new LinuxSystem({ log: log.child({ component: 'system' }), env });
-  const store = new StateStore(config.stateDir, { log, ...(options.onPersist ? { onPersist: options.onPersist } : {}) });
+  const store = new StateStore(config.stateDir, { log, redactor, ...(options.onPersist ? { onPersist: options.onPersist } : {}) });
+  const checkpoint = checkpointFromEnv(env, log);
   const deps: AgentDependencies = {
     config,
     ddi,
@@ -56,8 +78,10 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     installer,
     system,
     store,
-    status: new StatusBoard(config.stateDir, log),
+    status: new StatusBoard(config.stateDir, log, redactor),
     log: log.child({ component: 'agent' }),
+    ...(options.now ? { now: options.now } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
   };
   return {
     agent: new Agent(deps),

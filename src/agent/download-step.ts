@@ -70,7 +70,7 @@ export async function downloadArtifacts(
     };
     const result = await downloadWithOneRetry(deps, item, directory, signal, onProgress);
     doneBefore += result.size;
-    bundles.push({ chunk: item.chunk, version: item.version, filename: item.artifact.filename, size: result.size, path: result.path });
+    bundles.push({ chunk: item.chunk, version: item.version, filename: item.artifact.filename, size: result.size, path: result.path, sha256: item.artifact.hashes.sha256 });
     deps.log.message(`downloaded ${item.artifact.filename}${result.reused ? ' (already complete)' : ''}`, {
       actionId: action.id,
       bytes: result.size,

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from '../ddi/index.js';
+import { isDdiActionClosedError, isDdiAuthError, isDdiHttpError, isDdiNetworkError, isDdiNotFoundError, isDdiProtocolError, isDdiQuotaError, STATUS_CODES } from '../ddi/index.js';
 import {
   isChecksumMismatchError,
   isInsufficientSpaceError,
@@ -12,8 +12,19 @@ import { isInstallInterruptedError } from './install-step.js';
 import type { Outcome } from './state.js';
 import { isStateLoopError } from './state-store.js';
 
-/** First matching guard decides the code; anything unknown is an internal error. */
-const CLASSES: readonly [(error: unknown) => boolean, number, string?][] = [
+type Guard = (error: unknown) => boolean;
+
+/** Any error of the DDI client: the server's answer did not fit, or the exchange failed after its retries. */
+const isDdiError: Guard = (error) =>
+  [isDdiProtocolError, isDdiHttpError, isDdiAuthError, isDdiNotFoundError, isDdiQuotaError, isDdiNetworkError, isDdiActionClosedError].some((guard) => guard(error));
+
+/**
+ * The one mapping from a failure class to the `status.code` hawkBit receives (docs/protocol.md, "Status
+ * codes"). First matching guard decides; anything unknown is an internal error. Outcomes decided without
+ * an error (update policy refusals, an unusable deployment, the reboot check) name their code where
+ * they are decided, from the same STATUS_CODES.
+ */
+const CLASSES: readonly [Guard, number, string?][] = [
   [isChecksumMismatchError, STATUS_CODES.CHECKSUM_MISMATCH],
   [isInsufficientSpaceError, STATUS_CODES.INSUFFICIENT_SPACE],
   [isUnsafeFilenameError, STATUS_CODES.UNSUPPORTED_ARTIFACT],
@@ -24,6 +35,7 @@ const CLASSES: readonly [(error: unknown) => boolean, number, string?][] = [
   [isRaucInstallError, STATUS_CODES.INSTALL_FAILED],
   [isInstallInterruptedError, STATUS_CODES.INSTALL_FAILED],
   [isRebootError, STATUS_CODES.INSTALL_FAILED],
+  [isDdiError, STATUS_CODES.PROTOCOL_ERROR],
   [isStateLoopError, STATUS_CODES.INTERNAL_ERROR],
 ];
 

@@ -4,6 +4,7 @@ import { errorMessage } from '../lib/errors.js';
 import type { RunEnd } from './action-runner.js';
 import type { AgentDependencies } from './context.js';
 import { downloadDirectory } from './download-step.js';
+import { failureFromError } from './failures.js';
 import type { FeedbackSender } from './feedback-sender.js';
 import { describeBundles } from './install-step.js';
 import { IDLE, type ActionRecord, type Outcome } from './state.js';
@@ -38,7 +39,7 @@ export async function finishInstall(
     await deps.system.reboot({ signal });
   } catch (error) {
     if (signal.aborted) throw error;
-    const outcome: Outcome = { result: 'failure', code: STATUS_CODES.INSTALL_FAILED, details: [`Installed${target}, but the reboot failed: ${errorMessage(error)}`] };
+    const outcome: Outcome = { ...failureFromError(error), details: [`Installed${target}, but the reboot failed: ${errorMessage(error)}`] };
     return reportOutcome(deps, action, outcome, sender, signal);
   }
   return { end: 'rebooting' };
@@ -61,7 +62,7 @@ export async function reportOutcome(
   if (!sender) return { end: 'reportPending', outcome };
   const feedback =
     outcome.result === 'success'
-      ? buildFeedback(action.type === 'downloadOnly' ? 'downloaded' : 'closed', 'success', { details: outcome.details })
+      ? buildFeedback(action.type === 'downloadOnly' ? 'downloaded' : 'closed', 'success', { code: STATUS_CODES.SUCCESS, details: outcome.details })
       : buildFeedback('closed', 'failure', { code: outcome.code, details: outcome.details });
   try {
     await sender.final(feedback, signal);

@@ -1,10 +1,11 @@
 import { buildFeedback } from '../ddi/index.js';
 import { delay } from '../lib/abort.js';
-import { HawkbitRaucError, isErrorNamed } from '../lib/errors.js';
-import type { InstallArgs, InstallProgress } from '../rauc/index.js';
+import { errorMessage, HawkbitRaucError, isErrorNamed } from '../lib/errors.js';
+import type { InstallArgs, InstallProgress, RaucProperties, SlotStatus } from '../rauc/index.js';
 import type { AgentDependencies } from './context.js';
 import type { FeedbackSender } from './feedback-sender.js';
-import type { ActionRecord, BundleRef, Phase } from './state.js';
+import { handoverRecord, judgeHandover, slotMarks, writtenSlot } from './install-evidence.js';
+import { NO_HANDOVER, type ActionRecord, type BundleRef, type Phase, type SlotMark } from './state.js';
 import { ProgressThrottle } from './throttle.js';
 import { actionTransactionId } from './transaction-id.js';
 
@@ -21,8 +22,11 @@ export function isInstallInterruptedError(value: unknown): value is InstallInter
 type InstallingPhase = Extract<Phase, { kind: 'installing' }>;
 
 /**
- * Installs the action's bundles in order, from `phase.installed` on, persisting the index before each
- * hand-over to RAUC so that a restart never installs a bundle twice. RAUC's progress becomes
+ * Installs the action's bundles in order, from `phase.installed` on. Before each InstallBundle call,
+ * RAUC's state (Operation, LastError, every slot's installed.count/timestamp, boot-status) is
+ * persisted as the handover record, so that a restart can tell whether RAUC started the bundle
+ * (install-evidence.ts) and never installs one twice; after RAUC completed it, the slot it wrote is
+ * recorded as the last completed installation (the update policy reads it). RAUC's progress becomes
  * `proceeding` feedback (percentage, message with its nesting depth), rate-limited.
  */
 export async function installBundles(
@@ -33,20 +37,56 @@ export async function installBundles(
   signal: AbortSignal,
 ): Promise<void> {
   const { action } = phase;
+  let current = phase;
   for (let index = phase.installed; index < action.bundles.length; index++) {
     const bundle = action.bundles[index]!;
-    await deps.store.update({ ...phase, installed: index, startedAt: now(deps) });
+    await deps.checkpoint?.('before-handover', signal);
+    const properties = await deps.installer.properties({ signal });
+    const handover = handoverRecord(index, properties, properties.operation === 'idle' ? await deps.installer.slotStatus({ signal }) : []);
+    current = await updateInstalling(deps, { ...current, installed: index, startedAt: now(deps), handover });
     const prefix = action.bundles.length > 1 ? `[${index + 1}/${action.bundles.length}] ` : '';
     const throttle = new ProgressThrottle(10, 1000, deps.now);
     const onProgress = (progress: InstallProgress) => {
       deps.status.set({ progress: { percent: progress.percentage, message: progress.message } }, { throttle: true });
       if (!throttle.shouldSend(progress.percentage)) return;
       const details = [`${prefix}${'  '.repeat(Math.max(0, progress.depth - 1))}${progress.message} (depth ${progress.depth})`];
-      void sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt: progress.percentage, of: 100 }, details }), signal).catch(() => undefined);
+      // Of the whole action, so that cnt only grows over several bundles.
+      const cnt = Math.floor((index * 100 + progress.percentage) / action.bundles.length);
+      void sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt, of: 100 }, details }), signal).catch(() => undefined);
     };
+    await deps.checkpoint?.('before-install', signal);
     deps.log.message(`installing ${bundle.filename} (${bundle.version}) with RAUC`, { actionId: action.id });
     await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, action, bundle) });
     deps.log.message(`RAUC installed ${bundle.filename}`, { actionId: action.id });
+    await deps.checkpoint?.('after-install', signal);
+    await rememberCompleted(deps, action, index, handover.slots, signal);
+    current = await updateInstalling(deps, { ...current, installed: index + 1, handover: NO_HANDOVER });
+  }
+}
+
+async function updateInstalling(deps: AgentDependencies, phase: InstallingPhase): Promise<InstallingPhase> {
+  return (await deps.store.update(phase)).phase as InstallingPhase;
+}
+
+/**
+ * Records the slot RAUC just wrote with the bundle at `index` as (part of) the last completed
+ * installation. Best effort: without it the update policy only lacks a record.
+ */
+async function rememberCompleted(deps: AgentDependencies, action: ActionRecord, index: number, before: readonly SlotMark[], signal: AbortSignal): Promise<void> {
+  const bundle = action.bundles[index]!;
+  try {
+    const slot = writtenSlot(before, slotMarks(await deps.installer.slotStatus({ signal })), bundle.version);
+    if (!slot) {
+      deps.log.warning(`RAUC completed ${bundle.filename}, but no slot shows a new installation of ${bundle.version}; not recorded`);
+      return;
+    }
+    const previous = deps.store.state.lastInstall;
+    const kept = previous?.actionId === action.id ? previous.bundles.filter((entry) => entry.slot.name !== slot.name) : [];
+    const entry = { chunk: bundle.chunk, version: bundle.version, filename: bundle.filename, sha256: bundle.sha256, slot };
+    await deps.store.remember({ actionId: action.id, bundles: [...kept, entry] });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    deps.log.warning(`the slot RAUC wrote with ${bundle.filename} could not be read (${errorMessage(error)}); not recorded`);
   }
 }
 
@@ -71,12 +111,20 @@ function installArgs(deps: AgentDependencies, action: ActionRecord, bundle: Bund
 }
 
 /**
- * After a restart in `installing`: find out whether RAUC finished the bundle that was handed over.
- * Waits while RAUC is still installing; then a slot showing that bundle's version installed after the
- * hand-over means it completed. Otherwise throws InstallInterruptedError (it is never installed again).
+ * After a restart in `installing`: what became of the bundle at `phase.installed`. Not handed to RAUC
+ * (no record) → it is installed now; handed over → wait while RAUC still installs, then judge RAUC's
+ * slot status against the record (install-evidence.ts): completed → the next bundle; no trace →
+ * never started, installed now; started but not completed → InstallInterruptedError (never installed
+ * again). Returns the phase to go on from (`installed` = bundles.length: all done).
  */
-export async function settleInterruptedInstall(deps: AgentDependencies, phase: InstallingPhase, signal: AbortSignal): Promise<void> {
-  const bundle = phase.action.bundles[phase.installed]!;
+export async function settleInterruptedInstall(deps: AgentDependencies, phase: InstallingPhase, signal: AbortSignal): Promise<InstallingPhase> {
+  const bundle = phase.action.bundles[phase.installed];
+  if (!bundle) return phase;
+  const { handover } = phase;
+  if (handover.stage === 'none') {
+    deps.log.message(`${bundle.filename} (${bundle.version}) was not handed to RAUC before the restart; it is installed now`);
+    return (await deps.store.transition(phase)).phase as InstallingPhase;
+  }
   let properties = await deps.installer.properties({ signal });
   while (properties.operation === 'installing') {
     deps.log.message('RAUC is still installing the bundle handed over before the restart; waiting');
@@ -84,13 +132,32 @@ export async function settleInterruptedInstall(deps: AgentDependencies, phase: I
     properties = await deps.installer.properties({ signal });
   }
   const slots = await deps.installer.slotStatus({ signal });
+  if (handover.stage === 'unknown') return settleWithoutRecord(deps, phase, slots, properties);
+  const evidence = judgeHandover(handover, bundle.version, slots, properties);
+  if (evidence.verdict === 'completed') {
+    deps.log.message(`RAUC completed ${bundle.filename} into ${evidence.slot.name} before the restart`);
+    await rememberCompleted(deps, phase.action, phase.installed, handover.slots, signal);
+    return updateInstalling(deps, { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER });
+  }
+  if (evidence.verdict === 'untouched') {
+    deps.log.message(`RAUC shows no trace of ${bundle.filename} (${bundle.version}): it never started before the restart (no slot changed, RAUC idle); installing it now`);
+    return (await deps.store.transition({ ...phase, handover: NO_HANDOVER })).phase as InstallingPhase;
+  }
+  throw new InstallInterruptedError(
+    `the installation of ${bundle.filename} (${bundle.version}) was interrupted by a restart: RAUC started it but did not complete it (${evidence.reason})`,
+  );
+}
+
+/** A state file of an older version: a slot showing the version installed after the hand-over means it completed. */
+function settleWithoutRecord(deps: AgentDependencies, phase: InstallingPhase, slots: readonly SlotStatus[], properties: RaucProperties): Promise<InstallingPhase> {
+  const bundle = phase.action.bundles[phase.installed]!;
   const installed = slots.find((slot) => {
     const stamp = Date.parse(String(slot.raw['installed.timestamp'] ?? ''));
     return slot.bundleVersion === bundle.version && Number.isFinite(stamp) && stamp >= phase.startedAt - 5000;
   });
   if (installed) {
     deps.log.message(`RAUC completed ${bundle.filename} into ${installed.name} before the restart`);
-    return;
+    return updateInstalling(deps, { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER });
   }
   const reason = properties.lastError ? `: ${properties.lastError}` : '';
   throw new InstallInterruptedError(

@@ -11,7 +11,8 @@ export type LocalResult = 'done' | 'retry';
 
 /**
  * The resume mapping for phases that need no server: run at start, before the first poll. An
- * installation interrupted by the restart is settled from RAUC's state (never installed twice); a
+ * installation interrupted by the restart is settled from RAUC's state and the handover record (never
+ * installed twice; a bundle RAUC never started is installed when the server offers the action); a
  * pending reboot is verified once the boot id changed; cleanup is finished. Results that need
  * reporting are persisted as `reporting` and sent when the server offers the action.
  */
@@ -20,12 +21,10 @@ export async function settleLocalPhase(deps: AgentDependencies, signal: AbortSig
   try {
     switch (phase.kind) {
       case 'installing': {
-        await settleInterruptedInstall(deps, phase, signal);
-        if (phase.installed + 1 < phase.action.bundles.length) {
-          await deps.store.update({ ...phase, installed: phase.installed + 1 });
-          return 'done';
-        }
-        await finishInstall(deps, phase.action, undefined, signal);
+        // What is left to install is installed when the server offers the action again.
+        const next = await settleInterruptedInstall(deps, phase, signal);
+        if (next.installed < next.action.bundles.length) return 'done';
+        await finishInstall(deps, next.action, undefined, signal);
         return 'done';
       }
       case 'rebootPending': {

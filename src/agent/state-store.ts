@@ -2,11 +2,13 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { HawkbitRaucError, isErrorNamed, systemErrorCode } from '../lib/errors.js';
-import type { Logger } from '../log/index.js';
-import { IDLE, PHASE_KINDS, type Phase, type PersistedState, type PhaseKind } from './state.js';
+import { Redactor, type Logger } from '../log/index.js';
+import { IDLE, PHASE_KINDS, type CompletedInstall, type Phase, type PersistedState, type PhaseKind } from './state.js';
 import { assertTransition, VISIT_LIMITS } from './transitions.js';
 
 export const STATE_FILE = 'state.json';
+/** Fields that name files on disk: written as they are, so that a restart still finds (and deletes) them. */
+const FILE_PATHS: ReadonlySet<string> = new Set(['path', 'files']);
 const SCHEMA = 1;
 
 export class StateLoopError extends HawkbitRaucError {
@@ -32,6 +34,8 @@ export interface StateRecovery {
 
 export interface StateStoreOptions {
   readonly log: Logger;
+  /** Applied to every string written (chunk names, versions, failure details may echo a secret). */
+  readonly redactor?: Redactor;
   /** Called after every successful persist (tests use it to simulate a crash at a given state). */
   readonly onPersist?: (state: PersistedState) => void;
 }
@@ -94,7 +98,17 @@ export class StateStore {
     const count = (visits[next.kind] ?? 0) + 1;
     if (count > VISIT_LIMITS[next.kind]) throw new StateLoopError(next.kind, count);
     visits[next.kind] = count;
-    return this.#persist({ schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
+    return this.#persist({ ...this.#kept(), schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
+  }
+
+  /** Records the installation RAUC just completed (kept across actions), without changing the phase. */
+  async remember(lastInstall: CompletedInstall): Promise<PersistedState> {
+    return this.#persist({ ...this.#state, lastInstall, updatedAt: new Date().toISOString() });
+  }
+
+  /** What outlives the action: the record of the last completed installation. */
+  #kept(): Pick<PersistedState, 'lastInstall'> {
+    return this.#state.lastInstall ? { lastInstall: this.#state.lastInstall } : {};
   }
 
   /** Rewrites the current phase's data without counting a visit (e.g. the next bundle of an install). */
@@ -104,7 +118,7 @@ export class StateStore {
   }
 
   async #persist(state: PersistedState): Promise<PersistedState> {
-    await writeFileAtomic(this.path, `${JSON.stringify(state, null, 2)}\n`);
+    await writeFileAtomic(this.path, `${(this.#options.redactor ?? new Redactor()).stringify(state, 2, FILE_PATHS)}\n`);
     this.#state = state;
     this.#options.onPersist?.(state);
     return state;
@@ -124,5 +138,27 @@ function validate(text: string): PersistedState | string {
   const phase = state.phase as { kind?: unknown; action?: { id?: unknown } } | undefined;
   if (!phase || !PHASE_KINDS.includes(phase.kind as PhaseKind)) return `unknown phase ${JSON.stringify(phase?.kind)}`;
   if (phase.kind !== 'idle' && typeof phase.action?.id !== 'string') return 'phase without an action id';
-  return { schema: SCHEMA, phase: state.phase as Phase, visits: state.visits ?? {}, updatedAt: String(state.updatedAt) };
+  const lastInstall = isCompletedInstall(state.lastInstall) ? { lastInstall: state.lastInstall } : {};
+  return { schema: SCHEMA, phase: migrate(state.phase as Phase), visits: state.visits ?? {}, updatedAt: String(state.updatedAt), ...lastInstall };
+}
+
+/**
+ * Files of older versions (same schema, fewer fields): an `installing` phase without a handover
+ * record cannot tell whether RAUC was called, so it is marked `unknown` and settled the old way.
+ */
+function migrate(phase: Phase): Phase {
+  const handover = (phase as { handover?: { stage?: unknown; slots?: unknown } }).handover;
+  const usable = handover?.stage === 'none' || (handover?.stage === 'requested' && Array.isArray(handover.slots));
+  if (phase.kind === 'installing' && !usable) return { ...phase, handover: { stage: 'unknown' } };
+  return phase;
+}
+
+/** The record of the last completed installation, as far as the update policy relies on it (anything else is ignored). */
+function isCompletedInstall(value: unknown): value is CompletedInstall {
+  const record = value as { actionId?: unknown; bundles?: unknown } | null | undefined;
+  return (
+    typeof record?.actionId === 'string' &&
+    Array.isArray(record.bundles) &&
+    record.bundles.every((bundle: { version?: unknown; slot?: { name?: unknown } } | null) => typeof bundle?.version === 'string' && typeof bundle.slot?.name === 'string')
+  );
 }

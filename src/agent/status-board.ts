@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
-import type { Logger } from '../log/index.js';
+import { Redactor, type Logger } from '../log/index.js';
 
 export const STATUS_FILE = 'status.json';
 
@@ -14,6 +14,8 @@ export interface StatusSnapshot {
   readonly progress?: { readonly percent: number; readonly message: string };
   readonly lastError?: string;
   readonly lastPollAt?: string;
+  /** What the last poll found (or why it failed), when it ended: what `poll-now` prints. */
+  readonly lastPollFound?: { readonly at: string; readonly found: string; readonly failed?: boolean };
   readonly waitingFor?: string;
 }
 
@@ -30,6 +32,8 @@ export class StatusBoard {
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
+    /** Applied to every string written (server texts in activity, progress and lastError may echo a secret). */
+    private readonly redactor: Redactor = new Redactor(),
   ) {}
 
   get snapshot(): StatusSnapshot {
@@ -44,7 +48,9 @@ export class StatusBoard {
     this.#lastWrite = now;
     const snapshot = this.#snapshot;
     this.#pending = this.#pending
-      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${JSON.stringify(snapshot, null, 2)}\n`, { durable: false }))
+      // state_dir may not exist yet on a fresh device that has persisted nothing.
+      .then(() => mkdir(this.dir, { recursive: true }))
+      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${this.redactor.stringify(snapshot, 2)}\n`, { durable: false }))
       .catch((error: unknown) => this.log.debug(`status file not written: ${(error as Error).message}`));
   }
 

@@ -3,17 +3,25 @@ import { recordDecision } from '../agent/confirmation.js';
 import { StateStore } from '../agent/state-store.js';
 import { readStatus } from '../agent/status-board.js';
 import type { Config } from '../config/index.js';
-import type { Logger } from '../log/index.js';
+import { sanitizeForTerminal } from '../lib/sanitize.js';
+import type { Logger, Redactor } from '../log/index.js';
 import { jsonReplacer } from '../log/index.js';
 import { ExitCode } from './exit-codes.js';
 
-/** `status`: the persisted phase plus the running service's status file, without secrets. */
-export async function showStatus(config: Config, log: Logger, out: Writable): Promise<number> {
-  const store = new StateStore(config.stateDir, { log });
+/** What the state store reports before anything was ever persisted. */
+const NEVER = new Date(0).toISOString();
+
+/**
+ * `status`: the persisted phase plus the running service's status file. Both files are redacted when
+ * written; every line is redacted again (files of an older version) and cleaned for the terminal (server
+ * texts such as error details and file names may hold escape sequences and control characters).
+ */
+export async function showStatus(config: Config, log: Logger, out: Writable, redactor: Redactor): Promise<number> {
+  const store = new StateStore(config.stateDir, { log, redactor });
   const recovery = await store.load({ readOnly: true });
   const { phase, updatedAt, visits } = store.state;
   const live = await readStatus(config.stateDir);
-  const lines = [`state:       ${phase.kind}${phase.kind === 'idle' ? '' : ` (action ${phase.action.id})`}`, `since:       ${updatedAt}`];
+  const lines = [`state:       ${phase.kind}${phase.kind === 'idle' ? '' : ` (action ${phase.action.id})`}`, `since:       ${updatedAt === NEVER ? 'never' : updatedAt}`];
   if (recovery) lines.push(`damaged:     ${store.path}: ${recovery.reason} (the service moves it aside at its next start)`);
   if (phase.kind !== 'idle') {
     const bundles = phase.action.bundles.map((bundle) => `${bundle.filename} ${bundle.version}`).join(', ');
@@ -30,7 +38,7 @@ export async function showStatus(config: Config, log: Logger, out: Writable): Pr
     if (live.lastPollAt) lines.push(`last poll:   ${live.lastPollAt}`);
     if (live.lastError) lines.push(`last error:  ${live.lastError}`);
   }
-  out.write(`${lines.join('\n')}\n`);
+  out.write(`${lines.map((line) => sanitizeForTerminal(redactor.text(line), { maxLength: 2000, singleLine: true })).join('\n')}\n`);
   return ExitCode.OK;
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export type CommandName = 'run' | 'check-config' | 'version' | 'help' | 'status' | 'confirm' | 'deny';
+export type CommandName = 'run' | 'check-config' | 'version' | 'help' | 'status' | 'poll-now' | 'confirm' | 'deny';
 
 export interface CliArguments {
   readonly command: CommandName;
@@ -39,10 +39,11 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const [verb, actionId, ...rest] = positionals;
   let command: CommandName = values.help ? 'help' : values.version ? 'version' : values['check-config'] ? 'check-config' : 'run';
   if (verb !== undefined && command === 'run') {
-    if (verb !== 'status' && verb !== 'confirm' && verb !== 'deny') throw new UsageError(`unexpected argument '${verb}'`);
+    if (verb !== 'status' && verb !== 'poll-now' && verb !== 'confirm' && verb !== 'deny') throw new UsageError(`unexpected argument '${verb}'`);
     command = verb;
-    if (verb === 'status' ? actionId !== undefined : actionId === undefined || rest.length > 0) {
-      throw new UsageError(verb === 'status' ? `'status' takes no argument` : `'${verb}' takes exactly one action id`);
+    const bare = verb === 'status' || verb === 'poll-now';
+    if (bare ? actionId !== undefined : actionId === undefined || rest.length > 0) {
+      throw new UsageError(bare ? `'${verb}' takes no argument` : `'${verb}' takes exactly one action id`);
     }
     if (actionId !== undefined && !/^[\w-]{1,64}$/.test(actionId)) throw new UsageError(`'${actionId}' is not an action id`);
   } else if (verb !== undefined) {
@@ -58,13 +59,15 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   };
 }
 
-export const USAGE = `Usage: hawkbit-rauc [OPTION…] [status | confirm ID | deny ID]
+export const USAGE = `Usage: hawkbit-rauc [OPTION…] [status | poll-now | confirm ID | deny ID]
 
 Polls an Eclipse hawkBit server and installs the updates it assigns with RAUC.
 
 Commands:
   (none)                   run the update service
   status                   show the persisted update state and what the service is doing
+  poll-now                 make the running service poll at once and print what it found
+                           (exit 1 if no service answered)
   confirm ID, deny ID      answer hawkBit's confirmation request for action ID
                            (confirmation_policy = manual)
 

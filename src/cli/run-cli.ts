@@ -1,11 +1,12 @@
 import type { Writable } from 'node:stream';
 import { configSecrets, describeConfig, isConfigError, loadConfig, type LoadedConfig } from '../config/index.js';
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, Redactor, type Logger } from '../log/index.js';
 import { runService } from '../main.js';
 import { packageVersion } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { decide, showStatus } from './local-commands.js';
 import { parseCliArguments, UsageError, USAGE, type CliArguments } from './parse-args.js';
+import { pollNow } from './poll-now.js';
 
 export interface CliContext {
   readonly stdout: Writable;
@@ -53,24 +54,27 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 
   const { config } = loaded;
   const format = args.outputSystemd ? 'journal' : config.logFormat;
+  // One redaction step for the log, the command output, and the service's files and feedback.
+  const redactor = new Redactor(configSecrets(config, process.env));
   const log = createLogger({
     level: args.debug ? 'debug' : config.logLevel,
     format,
-    secrets: configSecrets(config),
+    redactor,
     // journald reads a service's stdout; text and JSON logs keep stdout free for command output.
     stream: format === 'journal' ? context.stdout : context.stderr,
   });
   reportWarnings(loaded, log);
 
   if (args.command === 'check-config') {
-    say(context.stdout, `# ${config.file}: configuration is valid\n${describeConfig(config)}`);
+    say(context.stdout, redactor.text(`# ${config.file}: configuration is valid\n${describeConfig(config)}`));
     return ExitCode.OK;
   }
-  if (args.command === 'status') return showStatus(config, log, context.stdout);
+  if (args.command === 'status') return showStatus(config, log, context.stdout, redactor);
+  if (args.command === 'poll-now') return pollNow(config, context.stdout, context.stderr, { signal: context.signal });
   if (args.command === 'confirm' || args.command === 'deny') {
     return decide(config, args.actionId!, args.command === 'confirm' ? 'confirmed' : 'denied', context.stdout);
   }
-  return runService({ config, log, runOnce: args.runOnce, signal: context.signal });
+  return runService({ config, log, runOnce: args.runOnce, signal: context.signal, redactor });
 }
 
 function reportWarnings(loaded: LoadedConfig, log: Logger): void {

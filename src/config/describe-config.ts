@@ -1,3 +1,4 @@
+import { pinOf, redactKeyId } from '../lib/openssl-engine.js';
 import { CLIENT_KEYS } from './keys.js';
 import { redactUrl } from './parse-value.js';
 import type { Config } from './types.js';
@@ -26,7 +27,7 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
     hawkbit_server: config.hawkbitServer,
     ssl: String(config.ssl),
     ssl_verify: String(config.sslVerify),
-    ssl_key: config.sslKey,
+    ssl_key: config.sslKey === undefined ? undefined : redactKeyId(config.sslKey),
     ssl_cert: config.sslCert,
     ssl_engine: config.sslEngine,
     auth_token: config.auth.kind === 'target-token' ? REDACTED : undefined,
@@ -61,15 +62,41 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
   };
 }
 
-/** The secret strings in a config, for the log redactor. */
-export function configSecrets(config: Config): string[] {
+/** Proxy variables the transport reads when `proxy` is not set (their passwords are secrets too). */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'] as const;
+
+/**
+ * The secret strings of a config, for the redaction step: the target or gateway token, and the password
+ * of the proxy URL (`proxy`, or the proxy variables in `env` the transport would use).
+ */
+export function configSecrets(config: Config, env: Readonly<Record<string, string | undefined>> = {}): string[] {
   const secrets: string[] = [];
   if (config.auth.kind !== 'client-certificate') secrets.push(config.auth.token);
-  if (config.proxy !== undefined) {
-    const password = new URL(config.proxy).password;
-    if (password) secrets.push(password, decodeURIComponent(password));
+  const pin = config.sslKey === undefined ? undefined : pinOf(config.sslKey);
+  if (pin !== undefined) secrets.push(pin);
+  const proxies = config.proxy !== undefined ? [config.proxy] : PROXY_VARIABLES.map((name) => env[name]);
+  for (const proxy of proxies) {
+    const password = proxy === undefined ? '' : proxyPassword(proxy);
+    if (password) secrets.push(password, safeDecode(password));
   }
-  return secrets;
+  return [...new Set(secrets)];
+}
+
+function proxyPassword(value: string): string {
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
+  try {
+    return new URL(text).password;
+  } catch {
+    return '';
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function quoteWord(word: string): string {

@@ -1,4 +1,3 @@
-import { parse } from 'ini';
 import { ConfigError } from './config-error.js';
 import { CLIENT_KEYS } from './keys.js';
 
@@ -7,65 +6,65 @@ export type IniGroups = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 const GROUP_LINE = /^\[([^\]]+)\]\s*$/;
 const KEY_LINE = /^([^=[\]\s][^=]*?)\s*=(.*)$/;
+/** `name[locale]`: GKeyFile's localized variant of `name`. */
+const LOCALIZED_KEY = /^([^[\]]*[^[\]\s])\[([^[\]]*)\]$/;
 
 /**
- * Parses a config file the way GLib's GKeyFile does for rauc-hawkbit-updater: `#` starts a comment line
- * only at the start of a line (so `#` and `;` inside values are kept), values lose surrounding
- * whitespace, GKeyFile escapes (`\s \t \n \r \\`) are decoded, quotes are kept literally. Lines that are
- * neither a group, a key = value pair nor a comment are an error naming the line.
+ * Parses a config file by GLib's key-file rules, as rauc-hawkbit-updater reads it (GKeyFile):
+ * - `#` starts a comment line (after optional whitespace); `#` and `;` inside values are kept; quotes are literal.
+ * - a repeated key: the last one wins; a repeated group is merged.
+ * - `key[locale] = …` is a localized variant that rauc-hawkbit-updater never reads: skipped. `key[]` is
+ *   a key of its own (so it is an unknown key, not `key`). `]` or a `[` elsewhere in a key name is an error.
+ * - values lose leading whitespace; the escapes `\s \t \n \r \\` are decoded; any other escape, or a
+ *   `\` at the end, makes the value uninterpretable, an error for every key that is read.
+ * On purpose, and documented in docs/migrating.md: a `;` line is a comment (GKeyFile refuses the file),
+ * trailing whitespace is stripped from values (GKeyFile keeps it), `[ client ]` is `[client]`.
+ * Lines that are nothing of the above are an error naming the line.
  *
- * The `ini` package does the decoding; this function first checks each line and rewrites values as
- * JSON strings so that `ini` reads them verbatim instead of applying its own comment and quote rules.
+ * Hand-written because the `ini` package's rules (`key[]` arrays, `true`/`false`/`null` values,
+ * dotted sections) are not GLib's, and GLib's are what existing config files were written against.
  */
 export function parseIni(text: string, file: string): IniGroups {
-  const rewritten: string[] = [];
-  const groups: string[] = [];
-  let inGroup = false;
+  const result = new Map<string, Map<string, string>>();
+  let group: Map<string, string> | undefined;
+  let groupName = '';
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((raw, index) => {
     const line = raw.trimStart();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const group = GROUP_LINE.exec(line);
-    if (group) {
-      const name = group[1]!.trim();
-      groups.push(name);
-      rewritten.push(`[${name.replaceAll('.', '\\.')}]`);
-      inGroup = true;
+    const syntax = (reason: string) => new ConfigError({ code: 'CONFIG_SYNTAX', file, line: index + 1, reason });
+    const groupLine = GROUP_LINE.exec(line);
+    if (groupLine) {
+      groupName = groupLine[1]!.trim();
+      group = result.get(groupName) ?? new Map<string, string>();
+      result.set(groupName, group);
       return;
     }
     const pair = KEY_LINE.exec(line);
-    if (!pair) {
-      throw new ConfigError({
-        code: 'CONFIG_SYNTAX',
-        file,
-        line: index + 1,
-        reason: `${quoteLine(raw.trim())} is not a group, a key = value pair or a comment`,
-      });
+    if (!pair) throw syntax(`${quoteLine(raw.trim())} is not a group, a key = value pair or a comment`);
+    if (group === undefined) throw syntax(`key "${pair[1]}" appears before the first [group]`);
+    let key = pair[1]!;
+    if (key.includes('[') || key.includes(']')) {
+      const localized = LOCALIZED_KEY.exec(key);
+      if (!localized) throw syntax(`"${key}" is not a valid key name (only a trailing [locale] may hold brackets)`);
+      if (localized[2] !== '') return;
+      key = `${localized[1]}[]`;
     }
-    if (!inGroup) {
-      throw new ConfigError({
-        code: 'CONFIG_SYNTAX',
-        file,
-        line: index + 1,
-        reason: `key "${pair[1]}" appears before the first [group]`,
-      });
+    const value = decodeEscapes(pair[2]!.trim());
+    if (value === undefined) {
+      // GKeyFile fails only the keys that are read: ours and [device] (its every key is an attribute).
+      if (groupName === 'device' || (groupName === 'client' && KNOWN_KEYS.has(key))) {
+        const shown = SECRET_KEYS.includes(key) ? '' : ` ${JSON.stringify(pair[2]!.trim())}`;
+        throw syntax(`the value of "${key}"${shown} cannot be interpreted: an unknown escape or a \\ at the end (key files know \\s \\t \\n \\r \\\\)`);
+      }
+      return;
     }
-    rewritten.push(`${pair[1]} = ${JSON.stringify(decodeEscapes(pair[2]!.trim()))}`);
+    group.set(key, value);
   });
-
-  const decoded = parse(rewritten.join('\n')) as Record<string, Record<string, unknown>>;
-  const result = new Map<string, Map<string, string>>();
-  for (const name of groups) {
-    const values = new Map<string, string>();
-    for (const [key, value] of Object.entries(decoded[name] ?? {})) {
-      // ini turns the strings "true", "false" and "null" into JSON values; config values are text.
-      values.set(key, String(value));
-    }
-    result.set(name, values);
-  }
   return result;
 }
 
+const KNOWN_KEYS = new Set(CLIENT_KEYS.map((definition) => definition.key));
 const SECRET_KEYS = CLIENT_KEYS.filter((definition) => definition.secret).map((definition) => definition.key);
 
 /** The line for an error message; a line that starts with a secret key shows only that key (the rest may be the secret). */
@@ -74,19 +73,14 @@ function quoteLine(line: string): string {
   return secret === undefined ? `"${line}"` : `"${line.slice(0, secret.length)} …" (rest not shown: it may hold a secret)`;
 }
 
-function decodeEscapes(value: string): string {
-  return value.replace(/\\([stnr\\])/g, (_match, code: string) => {
-    switch (code) {
-      case 's':
-        return ' ';
-      case 't':
-        return '\t';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      default:
-        return '\\';
-    }
+/** Decodes GKeyFile's escapes; undefined when the value holds another escape or ends in a lone backslash. */
+function decodeEscapes(value: string): string | undefined {
+  const escapes: Readonly<Record<string, string>> = { s: ' ', t: '\t', n: '\n', r: '\r', '\\': '\\' };
+  let invalid = false;
+  const decoded = value.replace(/\\(.?)/gs, (_match, code: string) => {
+    const replacement = escapes[code];
+    if (replacement === undefined) invalid = true;
+    return replacement ?? '';
   });
+  return invalid ? undefined : decoded;
 }

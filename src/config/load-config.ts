@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemErrorCode } from '../lib/errors.js';
 import { ConfigError } from './config-error.js';
+import { checkEngineKey, engineKeyWarnings } from './engine-key.js';
 import { parseIni, type IniGroups } from './ini-file.js';
 import { KeyReader } from './key-reader.js';
 import { CLIENT_KEYS, LOG_LEVELS } from './keys.js';
@@ -16,6 +17,7 @@ const SECOND = 1000;
  * Throws ConfigError: CONFIG_NOT_FOUND when the file does not exist, CONFIG_UNREADABLE, CONFIG_SYNTAX,
  * CONFIG_INVALID otherwise. Checks run in rauc-hawkbit-updater's order, so the first error matches.
  * Warns when the file holds a secret and others can read it, or the client key is world-readable.
+ * With `ssl_engine`, loads the client key through the engine (a bad key id or PIN is CONFIG_INVALID).
  */
 export function loadConfig(path: string): LoadedConfig {
   const file = resolve(path);
@@ -32,7 +34,8 @@ export function loadConfig(path: string): LoadedConfig {
     );
   }
   const loaded = parseConfig(text, file);
-  const permissions = permissionWarnings(loaded.config);
+  checkEngineKey(loaded.config);
+  const permissions = [...permissionWarnings(loaded.config), ...engineKeyWarnings(loaded.config)];
   return permissions.length === 0 ? loaded : { config: loaded.config, warnings: Object.freeze([...loaded.warnings, ...permissions]) };
 }
 

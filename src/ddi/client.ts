@@ -1,5 +1,5 @@
 import type { Authentication, Config } from '../config/types.js';
-import { silentLogger, type Logger } from '../log/index.js';
+import { Redactor, silentLogger, type Logger } from '../log/index.js';
 import type { Transport } from '../net/index.js';
 import { packageVersion } from '../version.js';
 import type { CallOptions, DdiApi, PollResult } from './handles.js';
@@ -33,6 +33,8 @@ export interface DdiClientOptions {
   readonly sendDownloadAuthentication?: boolean;
   /** Feedback `timestamp`: return epoch ms only when the clock is known to be synchronised. Default: omitted. */
   readonly timestamp?: () => number | undefined;
+  /** Applied to every feedback detail sent; default: one that knows this client's token. */
+  readonly redactor?: Redactor;
 }
 
 const CREDENTIAL_HINTS: Readonly<Record<Authentication['kind'], string>> = {
@@ -67,10 +69,14 @@ export class DdiClient implements DdiApi {
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       log: (options.log ?? silentLogger()).child({ component: 'ddi' }),
     });
-    this.#context = { exchange, baseUrl: this.baseUrl, timestamp: options.timestamp ?? (() => undefined) };
+    const redactor = options.redactor ?? new Redactor(auth.kind === 'client-certificate' ? [] : [auth.token]);
+    this.#context = { exchange, baseUrl: this.baseUrl, timestamp: options.timestamp ?? (() => undefined), redact: (text) => redactor.text(text) };
   }
 
-  static fromConfig(config: Config, deps: { log: Logger; transport: Pick<Transport, 'httpAgent' | 'httpsAgent'>; userAgent?: string; timestamp?: () => number | undefined }): DdiClient {
+  static fromConfig(
+    config: Config,
+    deps: { log: Logger; transport: Pick<Transport, 'httpAgent' | 'httpsAgent'>; userAgent?: string; timestamp?: () => number | undefined; redactor?: Redactor; retry?: Partial<RetryPolicy> },
+  ): DdiClient {
     return new DdiClient({
       server: config.hawkbitServer,
       ssl: config.ssl,
@@ -83,6 +89,8 @@ export class DdiClient implements DdiApi {
       sendDownloadAuthentication: config.sendDownloadAuthentication,
       ...(deps.userAgent === undefined ? {} : { userAgent: deps.userAgent }),
       ...(deps.timestamp === undefined ? {} : { timestamp: deps.timestamp }),
+      ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
     });
   }
 

@@ -78,6 +78,27 @@ export function limitDetails(details: readonly string[] | string | undefined): r
   return Object.freeze(kept);
 }
 
+/**
+ * `details` (already split by limitDetails) with `redact` applied. A detail split into 512-character
+ * pieces is joined again first, so that a secret across a piece boundary is found; the result is split
+ * and limited again.
+ */
+export function redactDetails(details: readonly string[], redact: (text: string) => string): readonly string[] {
+  const joined: string[] = [];
+  let run = '';
+  for (const piece of details) {
+    run += piece;
+    // Only the last piece of a split detail is shorter than a full piece (511: a surrogate pair kept whole).
+    if (piece.length < DETAIL_PIECE_LENGTH - 1) {
+      joined.push(run);
+      run = '';
+    }
+  }
+  if (run !== '') joined.push(run);
+  const redacted = joined.map(redact);
+  return redacted.every((text, index) => text === joined[index]) ? details : limitDetails(redacted);
+}
+
 function splitDetail(detail: string): string[] {
   if (detail.length <= DETAIL_PIECE_LENGTH) return [detail];
   const pieces: string[] = [];

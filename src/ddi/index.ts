@@ -24,6 +24,7 @@ export {
   InvalidFeedbackError,
   isInvalidFeedbackError,
   limitDetails,
+  redactDetails,
   MAX_DETAIL_MESSAGES,
   type FeedbackOptions,
 } from './feedback.js';

@@ -1,5 +1,5 @@
 import type { ConfirmationFeedback, Feedback } from './feedback-types.js';
-import { buildConfirmation, confirmationBody, feedbackBody } from './feedback.js';
+import { buildConfirmation, confirmationBody, feedbackBody, redactDetails } from './feedback.js';
 import type { CallOptions, CancelHandle, ConfigDataHandle, ConfirmationHandle, DeploymentHandle, InstalledHandle } from './handles.js';
 import type { HttpExchange } from './http-exchange.js';
 import { validateAttributes } from './attributes.js';
@@ -13,6 +13,8 @@ export interface HandleContext {
   readonly baseUrl: string;
   /** Epoch ms for feedback `timestamp`, or undefined when the clock is not known to be right. */
   readonly timestamp: () => number | undefined;
+  /** The redaction step applied to every feedback detail before it is sent. */
+  readonly redact: (text: string) => string;
 }
 
 /** The href with `actionHistory=N` added (0 < N ≤ 100); every other query parameter (`c`) is kept. */
@@ -46,7 +48,7 @@ function deploymentFetcher(context: HandleContext, href: string, actionId: strin
 }
 
 async function postFeedback(context: HandleContext, href: string, actionId: string, feedback: Feedback, options: CallOptions): Promise<void> {
-  const body = feedbackBody(feedback, context.timestamp(), actionId);
+  const body = feedbackBody({ ...feedback, details: redactDetails(feedback.details, context.redact) }, context.timestamp(), actionId);
   await context.exchange.send({ method: 'POST', url: feedbackUrl(href), body, actionId, signal: options.signal });
 }
 
@@ -87,7 +89,8 @@ export function confirmationHandle(context: HandleContext, href: string): Confir
     href,
     fetch: deploymentFetcher(context, href, actionId, 'confirmation', 'confirmation'),
     respond: async (decision: ConfirmationDecision, details: { code?: number; details?: readonly string[] } = {}, options: CallOptions = {}): Promise<void> => {
-      const feedback: ConfirmationFeedback = buildConfirmation(decision, details);
+      const built: ConfirmationFeedback = buildConfirmation(decision, details);
+      const feedback: ConfirmationFeedback = { ...built, details: redactDetails(built.details, context.redact) };
       await context.exchange.send({ method: 'POST', url: feedbackUrl(href), body: confirmationBody(feedback), actionId, signal: options.signal });
     },
   });

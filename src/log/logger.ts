@@ -24,6 +24,8 @@ export interface LoggerOptions {
   readonly format: LogFormat;
   /** Secret values to cut from every entry (tokens, proxy passwords). */
   readonly secrets?: readonly string[];
+  /** The redaction step to use (shared with the other outputs); built from `secrets` when absent. */
+  readonly redactor?: Redactor;
   /** Where entries go; default stdout for journal format, stderr otherwise. */
   readonly stream?: Writable;
 }
@@ -31,7 +33,7 @@ export interface LoggerOptions {
 const MESSAGE = Symbol.for('message');
 
 export function createLogger(options: LoggerOptions): Logger {
-  const redactor = new Redactor(options.secrets);
+  const redactor = options.redactor ?? new Redactor(options.secrets);
   const render = options.format === 'json' ? renderJson : options.format === 'journal' ? renderJournal : renderText;
   const stream = options.stream ?? (options.format === 'journal' ? process.stdout : process.stderr);
   const instance = winston.createLogger({

@@ -1,5 +1,7 @@
 export const REDACTED = '<redacted>';
 
+const NOTHING: ReadonlySet<string> = new Set();
+
 /** Meta keys whose values are never logged, whatever they contain. */
 const SECRET_KEY = /token|authorization|password|passphrase|secret|cookie|private.?key/i;
 /** Credentials in text: HTTP auth schemes followed by their credential, and passwords in URLs. */
@@ -10,9 +12,11 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
 ];
 
 /**
- * Removes secrets from log output: the literal secret values it was built with (tokens from the config,
- * proxy passwords), anything that looks like an Authorization credential or a URL password, PEM private
- * keys, and the value of any field whose name says it is a secret.
+ * The one redaction step for everything that leaves the process or lands on disk (log entries, the
+ * status file, the state file, feedback details, CLI output): removes the literal secret values it was
+ * built with (target or gateway token, proxy passwords) wherever they appear in a string, anything that
+ * looks like an Authorization credential or a URL password, PEM private keys, and (in `value`) the value
+ * of any field whose name says it is a secret.
  */
 export class Redactor {
   readonly #secrets: readonly string[];
@@ -28,6 +32,20 @@ export class Redactor {
     for (const secret of this.#secrets) result = result.split(secret).join(REDACTED);
     for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
     return result;
+  }
+
+  /**
+   * JSON text of `value` with every string redacted; keys and structure are kept. The values of fields
+   * named in `keep` are written as they are (file paths that must still name the file on disk).
+   */
+  stringify(value: unknown, space?: number, keep: ReadonlySet<string> = NOTHING): string {
+    const redact = (inner: unknown): unknown => {
+      if (typeof inner === 'string') return this.text(inner);
+      if (Array.isArray(inner)) return inner.map(redact);
+      if (typeof inner !== 'object' || inner === null || inner instanceof Date) return inner;
+      return Object.fromEntries(Object.entries(inner).map(([key, field]) => [key, keep.has(key) ? field : redact(field)]));
+    };
+    return JSON.stringify(redact(value), null, space);
   }
 
   /** A redacted copy of any JSON-like value (Errors become `{name, code, message}`). */

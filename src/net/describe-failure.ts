@@ -55,6 +55,11 @@ export function describeNetworkFailure(error: unknown): NetworkFailure | undefin
   for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 6; depth++) {
     const code = systemErrorCode(current);
     if (isErrorNamed(current, 'ClientCertificateRefusedError')) return { kind: 'tls', code, message: messageOf(current) };
+    if (isErrorNamed(current, 'ProxyConnectionError')) {
+      // The proxy's own failure (refused, reset, TLS with an https proxy …) decides the kind; the message names the proxy.
+      const inner = describeNetworkFailure(current.cause);
+      return { kind: inner?.kind ?? 'proxy', code: inner?.code ?? code, message: messageOf(current) };
+    }
     if (code !== undefined) {
       const tls = TLS_HINTS[code];
       if (tls !== undefined) return { kind: 'tls', code, message: code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `${tls} (${messageOf(current)})` : tls };

@@ -15,7 +15,7 @@ export function isTransportConfigError(value: unknown): value is TransportConfig
   return isErrorNamed(value, 'TransportConfigError');
 }
 
-/** The proxy did not open a CONNECT tunnel (its status code is kept; the proxy's credentials are not). */
+/** The proxy refused: no CONNECT tunnel, or a 407 to a forwarded request (its status is kept; the credentials are not). */
 export class ProxyTunnelError extends HawkbitRaucError {
   override readonly name = 'ProxyTunnelError';
   readonly code = 'PROXY_TUNNEL';
@@ -27,6 +27,21 @@ export class ProxyTunnelError extends HawkbitRaucError {
 
 export function isProxyTunnelError(value: unknown): value is ProxyTunnelError {
   return isErrorNamed(value, 'ProxyTunnelError');
+}
+
+/** The proxy could not be reached or dropped the connection before a tunnel or answer; `cause` says why. */
+export class ProxyConnectionError extends HawkbitRaucError {
+  override readonly name = 'ProxyConnectionError';
+  readonly code = 'PROXY_CONNECTION';
+
+  /** `proxy` is the proxy's display form (no credentials). */
+  constructor(readonly proxy: string, target: string, reason: string, options?: { cause?: unknown }) {
+    super(`proxy ${proxy} failed on the way to ${target}: ${reason}`, options);
+  }
+}
+
+export function isProxyConnectionError(value: unknown): value is ProxyConnectionError {
+  return isErrorNamed(value, 'ProxyConnectionError');
 }
 
 /** No connection (TCP, proxy tunnel and TLS handshake) within `connect_timeout`. */

@@ -5,8 +5,10 @@ export {
   ConnectTimeoutError,
   isClientCertificateRefusedError,
   isConnectTimeoutError,
+  isProxyConnectionError,
   isProxyTunnelError,
   isTransportConfigError,
+  ProxyConnectionError,
   ProxyTunnelError,
   TransportConfigError,
 } from './errors.js';

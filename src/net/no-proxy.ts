@@ -1,3 +1,5 @@
+// Hand-written (40 lines) because proxy-from-env reads only process.env, has no NO_PROXY test for the
+// `proxy` key, and matches `example.com` only exactly where libcurl (so rauc-hawkbit-updater) also matches subdomains.
 /**
  * NO_PROXY matching as curl and most tools do it: a comma- or space-separated list of host names,
  * `.domain` / `domain` suffixes (both match the domain and its subdomains), IP addresses, `host:port`

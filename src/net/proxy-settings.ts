@@ -1,13 +1,11 @@
 import { TransportConfigError } from './errors.js';
 import { bypassesProxy, parseNoProxy, type NoProxyRule } from './no-proxy.js';
 
-/** A parsed http proxy. The credentials only ever go into the Proxy-Authorization header. */
+/** A parsed http or https proxy. Its credentials stay in `url`; only `display` may be shown. */
 export interface ProxyEndpoint {
-  readonly host: string;
-  readonly port: number;
-  /** `Basic …` value for Proxy-Authorization, when the URL had user info. */
-  readonly authorization: string | undefined;
-  /** The URL without user info, safe to log. */
+  /** Scheme, host, port and user info (the proxy agents send the user info as Proxy-Authorization). */
+  readonly url: URL;
+  /** The URL without user info, safe to log, e.g. `http://proxy:3128 (with credentials)`. */
   readonly display: string;
 }
 
@@ -21,49 +19,56 @@ export interface ProxySettings {
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
- * The `proxy` config key wins for both schemes; otherwise HTTPS_PROXY/https_proxy for https and
- * HTTP_PROXY/http_proxy for http (lower case first, as curl does). NO_PROXY/no_proxy applies to both.
+ * The `proxy` config key wins for both schemes; otherwise, as libcurl (and so rauc-hawkbit-updater)
+ * reads them: https_proxy/HTTPS_PROXY for https, http_proxy/HTTP_PROXY for http, all_proxy/ALL_PROXY
+ * for both (lower case first). NO_PROXY/no_proxy applies to all of them, the `proxy` key included.
  */
 export function resolveProxySettings(configured: string | undefined, env: Environment): ProxySettings {
-  const pick = (...names: string[]) => names.map((name) => env[name]).find((value) => value !== undefined && value.trim() !== '');
-  const noProxy = parseNoProxy(pick('no_proxy', 'NO_PROXY'));
+  const pick = (...names: string[]) => {
+    const name = names.find((candidate) => (env[candidate] ?? '').trim() !== '');
+    return name === undefined ? undefined : parseProxyUrl(env[name]!, name);
+  };
+  const noProxy = parseNoProxy(env.no_proxy?.trim() ? env.no_proxy : env.NO_PROXY);
   if (configured !== undefined) {
     const endpoint = parseProxyUrl(configured, 'proxy');
     return { http: endpoint, https: endpoint, noProxy };
   }
-  const https = pick('https_proxy', 'HTTPS_PROXY');
-  const http = pick('http_proxy', 'HTTP_PROXY');
   return {
-    https: https === undefined ? undefined : parseProxyUrl(https, env.https_proxy === https ? 'https_proxy' : 'HTTPS_PROXY'),
-    http: http === undefined ? undefined : parseProxyUrl(http, env.http_proxy === http ? 'http_proxy' : 'HTTP_PROXY'),
+    https: pick('https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'),
+    http: pick('http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'),
     noProxy,
   };
 }
 
-/** The proxy a request to `url` goes through, or undefined for a direct connection. */
+/** The proxy a request to `hostname:port` goes through, or undefined for a direct connection. */
 export function proxyFor(settings: ProxySettings, protocol: 'http:' | 'https:', hostname: string, port: number): ProxyEndpoint | undefined {
   const endpoint = protocol === 'https:' ? settings.https : settings.http;
   if (endpoint === undefined || bypassesProxy(settings.noProxy, hostname, port)) return undefined;
   return endpoint;
 }
 
-/** Parses `[http://][user:password@]host[:port]`; the error never repeats the URL (it may hold a password). */
+/**
+ * Parses `[http://|https://][user:password@]host[:port]`. Without a scheme it is http://; without a
+ * port 1080 for http:// and 443 for https://, as libcurl does. The error never repeats the URL (it may
+ * hold a password).
+ */
 export function parseProxyUrl(value: string, key: string): ProxyEndpoint {
-  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
+  const trimmed = value.trim();
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
   let url: URL;
   try {
     url = new URL(text);
   } catch (error) {
-    throw new TransportConfigError(key, `'${key}' is not a valid proxy URL (expected http://[user:password@]host:port)`, { cause: error });
+    throw new TransportConfigError(key, `'${key}' is not a valid proxy URL (expected http[s]://[user:password@]host:port)`, { cause: error });
   }
-  if (url.protocol !== 'http:') {
-    throw new TransportConfigError(key, `'${key}' uses ${url.protocol}//: only http:// proxies are supported (https targets are tunnelled with CONNECT)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TransportConfigError(key, `'${key}' uses ${url.protocol}//: only http:// and https:// proxies are supported`);
   }
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  const authorization = user !== '' || password !== '' ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : undefined;
-  const port = url.port === '' ? 80 : Number(url.port);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const display = `http://${url.host}${authorization ? ' (with credentials)' : ''}`;
-  return { host, port, authorization, display };
+  // WHATWG URL forgets a port equal to the scheme's default (80, 443); a non-special scheme keeps it.
+  const written = new URL(text.replace(/^[a-z]+:/i, 'proxy:')).port;
+  const port = written !== '' ? Number(written) : url.protocol === 'https:' ? 443 : 1080;
+  if (written === '') url.port = String(port);
+  const credentials = url.username !== '' || url.password !== '';
+  const display = `${url.protocol}//${url.host.replace(/:\d+$/, '')}:${port}${credentials ? ' (with credentials)' : ''}`;
+  return { url, display };
 }

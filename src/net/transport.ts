@@ -4,9 +4,13 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { Config } from '../config/types.js';
 import { errorMessage } from '../lib/errors.js';
-import { ProxyAwareHttpAgent, ProxyAwareHttpsAgent, type TlsSettings } from './agents.js';
+import { EngineKeyError, engineKeyContext } from '../lib/openssl-engine.js';
+import { DirectHttpAgent, DirectHttpsAgent, type TlsSettings } from './direct-agents.js';
 import { TransportConfigError } from './errors.js';
+import { bypassesProxy } from './no-proxy.js';
+import { ForwardAgent, TunnelAgent } from './proxy-agents.js';
 import { resolveProxySettings, type Environment, type ProxySettings } from './proxy-settings.js';
+import { RoutingAgent } from './routing-agent.js';
 
 /** What the transport needs of the config (all optional, so tests stay short), plus the environment. */
 export type TransportOptions = Partial<
@@ -18,7 +22,7 @@ export type TransportOptions = Partial<
 
 /**
  * The shared connection layer for the DDI client and the downloader: keep-alive agents that apply the
- * TLS settings, the proxy (CONNECT tunnel for https) and the connect timeout. Usable with axios
+ * TLS settings, the proxy (http or https proxy; a CONNECT tunnel for https targets) and the connect timeout. Usable with axios
  * (`httpAgent`/`httpsAgent`, `proxy: false`) and with plain `http.request`/`https.request` (`agent`).
  */
 export interface Transport {
@@ -33,23 +37,28 @@ export interface Transport {
 }
 
 export function createTransport(options: TransportOptions = {}): Transport {
-  if (options.sslEngine !== undefined) {
-    throw new TransportConfigError(
-      'ssl_engine',
-      `'ssl_engine' (${options.sslEngine}) is set, but Node.js cannot load keys through OpenSSL engines: ` +
-        'give ssl_key as a PEM key file instead, or terminate mTLS in a local proxy',
-    );
-  }
   const useClientCert = options.ssl !== false && options.sslKey !== undefined && options.sslCert !== undefined;
+  const ca = options.caFile === undefined ? undefined : [...rootCertificates, readPem(options.caFile, 'ca_file')];
   const tls: TlsSettings = {
     rejectUnauthorized: options.sslVerify !== false,
-    ...(options.caFile === undefined ? {} : { ca: [...rootCertificates, readPem(options.caFile, 'ca_file')] }),
-    ...(useClientCert ? { key: readPem(options.sslKey!, 'ssl_key'), cert: readPem(options.sslCert!, 'ssl_cert') } : {}),
+    ...(ca === undefined ? {} : { ca }),
+    ...(useClientCert ? clientKey(options.sslKey!, readPem(options.sslCert!, 'ssl_cert'), options.sslEngine, ca) : {}),
   };
   const proxies = resolveProxySettings(options.proxy, options.env ?? process.env);
-  const settings = { proxies, connectTimeoutMs: options.connectTimeoutMs ?? 20_000 };
-  const httpAgent = new ProxyAwareHttpAgent(settings);
-  const httpsAgent = new ProxyAwareHttpsAgent(settings, tls);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
+  const bypasses = (host: string, port: number) => bypassesProxy(proxies.noProxy, host, port);
+  const httpsAgent = new RoutingAgent(
+    443,
+    new DirectHttpsAgent(tls, connectTimeoutMs),
+    proxies.https === undefined ? undefined : new TunnelAgent({ proxy: proxies.https, connectTimeoutMs }, tls),
+    bypasses,
+  );
+  const httpAgent = new RoutingAgent(
+    80,
+    new DirectHttpAgent(connectTimeoutMs),
+    proxies.http === undefined ? undefined : new ForwardAgent({ proxy: proxies.http, connectTimeoutMs }, tls),
+    bypasses,
+  );
   return {
     httpAgent,
     httpsAgent,
@@ -60,6 +69,20 @@ export function createTransport(options: TransportOptions = {}): Transport {
       httpsAgent.destroy();
     },
   };
+}
+
+/**
+ * A PEM key file, or (with ssl_engine) a key loaded once through the OpenSSL engine into a shared TLS
+ * context: a bad key id or PIN fails here, at start, not on the first connection.
+ */
+function clientKey(key: string, cert: string, engine: string | undefined, ca: string[] | undefined): Partial<TlsSettings> {
+  if (engine === undefined) return { key: readPem(key, 'ssl_key'), cert };
+  try {
+    return { cert, secureContext: engineKeyContext({ engine, identifier: key, cert, ...(ca ? { ca } : {}) }) };
+  } catch (error) {
+    if (error instanceof EngineKeyError) throw new TransportConfigError(error.key, error.message, { cause: error });
+    throw error;
+  }
 }
 
 function readPem(path: string, key: string): string {
@@ -74,7 +97,7 @@ function describeTransport(options: TransportOptions, clientCert: boolean, proxi
   const parts = [
     options.sslVerify === false ? 'certificate verification OFF (ssl_verify=false)' : 'certificates verified',
     options.caFile === undefined ? 'default CAs' : `default CAs + ${options.caFile}`,
-    clientCert ? `client certificate ${options.sslCert}` : 'no client certificate',
+    clientCert ? `client certificate ${options.sslCert}${options.sslEngine ? ` (key in OpenSSL engine ${options.sslEngine})` : ''}` : 'no client certificate',
     `https proxy ${proxies.https?.display ?? 'none'}`,
     `http proxy ${proxies.http?.display ?? 'none'}`,
   ];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -29,6 +29,29 @@ test('status on a fresh device: idle, exit 0', async (t) => {
   const result = await runCli(['-c', file, 'status']);
   t.is(result.code, 0, result.stderr);
   t.regex(result.stdout, /^state: +idle$/m);
+  t.regex(result.stdout, /^since: +never$/m, 'not the epoch of an empty state');
+  t.notRegex(result.stdout, /1970/);
+});
+
+test('status cleans what the server sent (file names, versions, details, errors) of escape sequences', async (t) => {
+  const { dir, hb, file } = await setup();
+  t.teardown(() => hb.close());
+  const evil = (text: string) => `${text}\x1b[2J\x1b]0;pwned\x07\x1b[31m!\x1b[0m\u009b6n\r`;
+  const state = join(dir, 'state');
+  mkdirSync(state, { recursive: true });
+  const action = { id: '42', type: 'forced', files: [], bundles: [{ chunk: 'os', version: evil('2.0'), filename: evil('rootfs.raucb'), size: 1, path: undefined }] };
+  writeFileSync(join(state, 'state.json'), JSON.stringify({ schema: 1, phase: { kind: 'reporting', action, outcome: { result: 'failure', code: 1, details: [evil('bad'), 'line\nbreak'] } }, visits: { reporting: 1 }, updatedAt: '2026-12-01T09:00:00.000Z' }));
+  writeFileSync(join(state, 'status.json'), JSON.stringify({ pid: 1, updatedAt: '2026-12-01T09:00:01.000Z', activity: evil('installing'), progress: { percent: 50, message: evil('msg') }, lastError: evil('server said') }));
+  const result = await runCli(['-c', file, 'status']);
+  t.is(result.code, 0, result.stderr);
+  // eslint-disable-next-line no-control-regex -- what must not reach the terminal
+  t.notRegex(result.stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, JSON.stringify(result.stdout));
+  t.regex(result.stdout, /^since: +2026-12-01T09:00:00\.000Z$/m);
+  t.regex(result.stdout, /^bundles: +rootfs\.raucb!6n 2\.0!6n$/m);
+  t.regex(result.stdout, /^result: +failure: bad!6n; line break \(not yet delivered\)$/m);
+  t.regex(result.stdout, /^service: +pid 1, installing!6n \(updated 2026-12-01T09:00:01\.000Z\)$/m);
+  t.regex(result.stdout, /^progress: +50 % msg!6n$/m);
+  t.regex(result.stdout, /^last error: +server said!6n$/m);
 });
 
 test('confirm and deny record the decision for the service; bad ids and arguments are option errors', async (t) => {

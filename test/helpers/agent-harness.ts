@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import type { OnceResult } from '../../src/agent/agent.js';
 import { createAgent, type AgentAssembly } from '../../src/agent/create-agent.js';
 import type { PersistedState } from '../../src/agent/state.js';
-import { parseConfig, type Config } from '../../src/config/index.js';
-import { createLogger } from '../../src/log/index.js';
+import { configSecrets, parseConfig, type Config } from '../../src/config/index.js';
+import type { RetryPolicy } from '../../src/ddi/index.js';
+import { createLogger, Redactor } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
-import { FakeHawkbit, type FakeTarget } from '../fakes/hawkbit/index.js';
+import type { Clock } from '../../src/system/index.js';
+import { FakeHawkbit, type FakeHawkbitOptions, type FakeTarget } from '../fakes/hawkbit/index.js';
 import { FakeRaucService, type FakeRaucOptions } from '../fakes/rauc/fake-rauc-service.js';
 import { FakeSystem } from '../fakes/system/fake-system.js';
 import { startPrivateBus } from '../harness/dbus-daemon.js';
@@ -25,6 +27,14 @@ export interface HarnessOptions {
   readonly fakeRauc?: Partial<Omit<FakeRaucOptions, 'busAddress'>>;
   /** Extra or replaced `[client]` keys (null removes one). */
   readonly client?: Record<string, string | null>;
+  /** Decides feedback `timestamp`s (default: the real one, which reads this machine's clock state). */
+  readonly clock?: Clock;
+  /** Runs the agent's progress-throttle clock this many times faster than real time (default 1). */
+  readonly timeScale?: number;
+  /** The DDI client's retry policy (default: the real one). */
+  readonly ddiRetry?: Partial<RetryPolicy>;
+  /** Extra options of the fake hawkBit (e.g. onRequest). */
+  readonly hawkbit?: Partial<FakeHawkbitOptions>;
 }
 
 /**
@@ -35,9 +45,14 @@ export class AgentHarness {
   readonly logs = new Capture();
   readonly system = new FakeSystem();
   config!: Config;
+  /** The config file's text (`config` is parsed from it). */
+  configText!: string;
   target!: FakeTarget;
   fakeRauc: FakeRaucService | undefined;
   realRauc: RaucEnvironment | undefined;
+  clock: Clock | undefined;
+  timeScale = 1;
+  ddiRetry: Partial<RetryPolicy> | undefined;
   #stops: (() => Promise<unknown>)[] = [];
   #busAddress!: string;
 
@@ -47,10 +62,13 @@ export class AgentHarness {
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<AgentHarness> {
-    const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01' });
+    const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01', ...options.hawkbit });
     const harness = new AgentHarness(hb, await mkdtemp(join(tmpdir(), 'hr-agent-')));
     harness.#stops.push(() => hb.close(), () => rm(harness.dir, { recursive: true, force: true }));
     harness.target = hb.addTarget('device-1', { token: TOKEN });
+    harness.clock = options.clock;
+    harness.timeScale = options.timeScale ?? 1;
+    harness.ddiRetry = options.ddiRetry;
     if (options.rauc === 'real') {
       harness.realRauc = await RaucEnvironment.start({ bootSlot: 'A', shared: [harness.dir], ...(options.raucVersion ? { version: options.raucVersion } : {}) });
       harness.#stops.unshift(() => harness.realRauc!.stop());
@@ -78,6 +96,7 @@ export class AgentHarness {
       },
       device: { product: 'Scenario Board', serial: '42' },
     });
+    harness.configText = text;
     harness.config = parseConfig(text, join(harness.dir, 'hawkbit-rauc.conf')).config;
     await mkdir(join(harness.dir, 'downloads'), { recursive: true });
     return harness;
@@ -85,11 +104,17 @@ export class AgentHarness {
 
   /** A fresh agent over the same state directory (what a restart of the service gives). */
   assemble(onPersist?: (state: PersistedState) => void): AgentAssembly {
-    const log = createLogger({ level: 'debug', format: 'text', secrets: [TOKEN], stream: this.logs });
+    // As the CLI does: one redaction step for the log and the agent's files and feedback.
+    const redactor = new Redactor(configSecrets(this.config));
+    const log = createLogger({ level: 'debug', format: 'text', redactor, stream: this.logs });
     return createAgent(this.config, {
       log,
+      redactor,
       installer: new DbusInstaller({ bus: { address: this.#busAddress }, log }),
       system: this.system,
+      ...(this.clock ? { clock: this.clock } : {}),
+      ...(this.timeScale !== 1 ? { now: scaledNow(this.timeScale) } : {}),
+      ...(this.ddiRetry ? { ddiRetry: this.ddiRetry } : {}),
       ...(onPersist ? { onPersist } : {}),
     });
   }
@@ -158,6 +183,12 @@ export class AgentHarness {
   async stop(): Promise<void> {
     for (const stop of this.#stops) await stop().catch(() => undefined);
   }
+}
+
+/** A clock that starts now and runs `scale` times faster. */
+function scaledNow(scale: number): () => number {
+  const start = Date.now();
+  return () => start + (Date.now() - start) * scale;
 }
 
 /** The `status.execution/finished` pairs of every feedback the target got for an action, in order. */

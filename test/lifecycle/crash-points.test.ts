@@ -8,6 +8,9 @@ import { AgentHarness, feedbackChain } from '../helpers/agent-harness.js';
  * new agent starts on the same state directory — after a reboot where the row says so. Every row must
  * end with exactly one final result, never a second installation, and `resumed` where the restarted
  * agent had something to report.
+ * `installing` is persisted three times per bundle: on entering it (#1, nothing handed to RAUC), with
+ * the handover record right before InstallBundle (#2), and after RAUC completed (#3). A bundle RAUC
+ * never started is installed by the restarted agent; one RAUC started and abandoned is a failure.
  */
 interface Row {
   readonly crashAt: PhaseKind | 'mid-install';
@@ -18,14 +21,23 @@ interface Row {
   readonly result: 'finished' | 'error';
   readonly installs: number;
   readonly resumed: boolean;
+  /** RAUC dies at this progress step of the install the kill interrupts (and is back at once). */
+  readonly raucDiesAt?: string;
+  /** What the final feedback must say. */
+  readonly detail?: RegExp;
 }
 
 const ROWS: readonly Row[] = [
   { crashAt: 'downloading', reboot: false, result: 'finished', installs: 1, resumed: true },
   { crashAt: 'downloaded', reboot: false, result: 'finished', installs: 1, resumed: true },
-  { crashAt: 'installing', reboot: false, result: 'error', installs: 0, resumed: true },
-  { crashAt: 'installing', occurrence: 2, reboot: false, result: 'error', installs: 0, resumed: true },
+  // Killed before RAUC was called: the restarted agent installs the bundle (once).
+  { crashAt: 'installing', reboot: false, result: 'finished', installs: 1, resumed: true },
+  { crashAt: 'installing', occurrence: 2, reboot: false, result: 'finished', installs: 1, resumed: true },
+  // Killed after RAUC completed, before the agent went on: reported, not installed again.
+  { crashAt: 'installing', occurrence: 3, reboot: false, result: 'finished', installs: 1, resumed: true },
   { crashAt: 'mid-install', reboot: false, result: 'finished', installs: 1, resumed: true },
+  // RAUC died while writing the slot (marked bad before the copy): a failure, never installed again.
+  { crashAt: 'mid-install', reboot: false, raucDiesAt: 'Copying image to rootfs.1', result: 'error', installs: 1, resumed: true, detail: /RAUC started it but did not complete it \(rootfs\.1 boot-status good → bad\)/ },
   { crashAt: 'reporting', reboot: false, result: 'finished', installs: 1, resumed: true },
   { crashAt: 'cleanup', reboot: false, result: 'finished', installs: 1, resumed: false },
   { crashAt: 'mid-install', reboot: true, result: 'finished', installs: 1, resumed: true },
@@ -40,9 +52,9 @@ const ROWS: readonly Row[] = [
 const content = Buffer.from('bundle bytes '.repeat(20000));
 
 for (const row of ROWS) {
-  const name = `${row.reboot ? 'with reboot' : 'no reboot'}: killed at ${row.crashAt}${row.occurrence ? ` #${row.occurrence}` : ''}${row.powerLoss ? ' (power loss: restarts after a reboot)' : ''} → ${row.result}`;
+  const name = `${row.reboot ? 'with reboot' : 'no reboot'}: killed at ${row.crashAt}${row.occurrence ? ` #${row.occurrence}` : ''}${row.powerLoss ? ' (power loss: restarts after a reboot)' : ''}${row.raucDiesAt ? ', RAUC dies while writing' : ''} → ${row.result}`;
   test(name, async (t) => {
-    const h = await AgentHarness.start({ client: row.reboot ? { post_update_reboot: 'true' } : {}, fakeRauc: { bundle: { version: '2.0' }, delayMs: 10 } });
+    const h = await AgentHarness.start({ client: row.reboot ? { post_update_reboot: 'true' } : {}, fakeRauc: { bundle: { version: '2.0' }, delayMs: 10, ...(row.raucDiesAt ? { dieAt: row.raucDiesAt } : {}) } });
     t.teardown(() => h.stop());
     const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'u.raucb', content }] }] });
 
@@ -76,7 +88,7 @@ for (const row of ROWS) {
       if (!killed && h.system.reboots.length > reboots) await h.reboot();
     }
     t.true(killed, 'the crash point was reached');
-    h.fakeRauc!.configure({ onCall: () => undefined });
+    h.fakeRauc!.configure({ onCall: () => undefined, dieAt: undefined });
     if (row.powerLoss) await h.reboot();
 
     await h.driveToEnd(actionId);
@@ -86,5 +98,6 @@ for (const row of ROWS) {
     t.is(chain.filter((entry) => entry.startsWith('closed/')).length, 1, chain.join(' '));
     t.is(h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').length, row.installs);
     t.is(chain.includes('resumed/none'), row.resumed, chain.join(' '));
+    if (row.detail) t.regex(JSON.stringify(h.target.feedback.filter((record) => record.actionId === actionId).at(-1)!.body), row.detail);
   });
 }

@@ -93,3 +93,33 @@ test('confirmation, policy manual: waits, then `confirm ID` lets it proceed', as
   t.is(feedbackChain(h.target, actionId)[0], 'confirmation:confirmed');
   t.is(h.target.action(actionId).status, 'finished');
 });
+
+test('cancel racing the download: the server refuses the artifact (404) right after the cancel; the cancel wins, no failure', async (t) => {
+  let raced = false;
+  const holder: { h?: AgentHarness; actionId?: string } = {};
+  const h = await AgentHarness.start({
+    hawkbit: {
+      // The operator cancels just as the artifact is requested, and the server refuses it (hawkBit 0.3.0M1 did).
+      onRequest: (request) => {
+        if (!raced && holder.actionId && request.path.includes('/artifacts/')) {
+          raced = true;
+          holder.h!.target.cancel(holder.actionId);
+          holder.h!.hb.failNext(1, 404, { match: /\/artifacts\// });
+        }
+      },
+    },
+  });
+  holder.h = h;
+  t.teardown(() => h.stop());
+  const { actionId } = h.target.pushDeployment(deployment);
+  holder.actionId = actionId;
+  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  const chain = feedbackChain(h.target, actionId);
+  t.true(raced, 'the artifact request raced the cancel');
+  t.is(h.target.action(actionId).status, 'canceled', chain.join(' '));
+  t.false(chain.includes('closed/failure'), chain.join(' '));
+  t.is(chain.at(-1), 'cancel:closed/success');
+  t.is(installs(h), 0);
+  t.deepEqual(readdirSync(join(h.dir, 'downloads')), []);
+  t.regex(h.logs.text, /but the server has canceled the action meanwhile; the cancel wins/);
+});

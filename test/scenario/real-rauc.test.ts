@@ -21,7 +21,17 @@ for (const version of RAUC_VERSIONS) {
     t.is((await installer.properties()).bootSlot, 'B');
     const booted = (await installer.slotStatus()).find((slot) => slot.state === 'booted');
     t.like(booted, { name: 'rootfs.1', bundleVersion: '2.0', bootStatus: 'good' });
-    const progress = h.target.feedback.filter((f) => JSON.stringify(f.body).includes('"proceeding"')).map((f) => JSON.stringify(f.body));
-    t.true(progress.some((body) => body.includes('Installing')), 'RAUC progress messages reached hawkBit');
+    // RAUC's own progress (its messages carry their nesting depth; ours do not), as the server received it.
+    type Body = { status: { execution: string; result: { progress?: { cnt: number; of: number } }; details: string[] } };
+    const proceeding = h.target.feedback
+      .filter((f) => f.actionId === actionId && (f.body as Body).status.execution === 'proceeding' && (f.body as Body).status.result.progress)
+      .map((f) => (f.body as Body).status);
+    const fromRauc = proceeding.filter((status) => /\(depth \d+\)$/.test(status.details[0] ?? ''));
+    t.true(fromRauc.length >= 2, `RAUC progress reached hawkBit: ${JSON.stringify(proceeding)}`);
+    t.deepEqual(fromRauc.at(-1), { execution: 'proceeding', result: { finished: 'none', progress: { cnt: 100, of: 100 } }, details: ['Installing done. (depth 1)'] });
+    const counts = proceeding.map((status) => status.result.progress!.cnt);
+    t.true(counts.every((cnt, index) => index === 0 || cnt >= counts[index - 1]!), `cnt never goes back: ${counts.join(' ')}`);
+    t.true(proceeding.every((status) => status.result.progress!.of === 100));
+    t.true(proceeding.length <= 12, `bounded (${proceeding.length})`);
   });
 }

@@ -3,6 +3,8 @@ import { errorMessage } from '../../lib/errors.js';
 import type { AgentDependencies } from '../context.js';
 import type { DeploymentPlan, PlannedArtifact } from '../deployment-plan.js';
 import { artifactsToFetch, prepareDownloadDirectory } from '../download-step.js';
+import type { SlotStatus } from '../../rauc/index.js';
+import { slotMarks } from '../install-evidence.js';
 import type { ActionRecord, Outcome } from '../state.js';
 import {
   decideBeforeDownload,
@@ -12,6 +14,7 @@ import {
   type DeviceCompatible,
   type InspectedBundle,
   type OfferedBundle,
+  type PendingReboot,
   type PolicyDecision,
   type RunningSystem,
   type SpaceCheck,
@@ -29,13 +32,22 @@ export interface DownloadCheck {
 }
 
 /**
- * Before the download of an installing action: the offered versions against the booted slot's, then
+ * Before the download of an installing action: the offered versions against an installation that
+ * waits for the reboot (the slot RAUC marked for the next boot, as this agent recorded writing it) and
+ * against the booted slot's, then
  * the sizes of the bundles still wanted against the free space where they go — before the first byte.
  */
 export async function checkBeforeDownload(deps: AgentDependencies, plan: DeploymentPlan, signal: AbortSignal): Promise<DownloadCheck> {
   const planned = artifactsToFetch(plan);
-  const offered: OfferedBundle[] = planned.map((item) => ({ chunk: item.chunk, part: item.part, version: item.version, filename: item.artifact.filename }));
-  const versions = decideBeforeDownload(offered, await readRunningSystem(deps, signal), deps.config);
+  const offered: OfferedBundle[] = planned.map((item) => ({
+    chunk: item.chunk,
+    part: item.part,
+    version: item.version,
+    filename: item.artifact.filename,
+    sha256: item.artifact.hashes.sha256,
+  }));
+  const { running, pending } = await readSystem(deps, signal);
+  const versions = decideBeforeDownload(offered, running, deps.config, pending);
   const kept = planned.filter((_, index) => versions.install.includes(offered[index]!));
   const left = new Set(planned.filter((item) => !kept.includes(item)).map((item) => item.artifact));
   const space = versions.verdict !== 'proceed' ? undefined : await checkSpace(deps, kept, signal);
@@ -90,18 +102,52 @@ async function checkSpace(deps: AgentDependencies, kept: readonly PlannedArtifac
   }
 }
 
-async function readRunningSystem(deps: AgentDependencies, signal: AbortSignal): Promise<RunningSystem> {
+async function readSystem(deps: AgentDependencies, signal: AbortSignal): Promise<{ running: RunningSystem; pending: PendingReboot | undefined }> {
+  let slots: readonly SlotStatus[];
   try {
-    const slots = await deps.installer.slotStatus({ signal });
-    // The booted bootable slot (child slots, e.g. an appfs, may be `booted` too but carry no bootname).
-    const booted = slots.find((slot) => slot.state === 'booted' && slot.bootname !== undefined) ?? slots.find((slot) => slot.state === 'booted');
-    if (!booted) return { kind: 'unreadable', reason: 'RAUC reports no booted slot' };
-    if (!booted.bundleVersion) return { kind: 'unversioned', slot: booted.name };
-    return { kind: 'known', slot: booted.name, version: booted.bundleVersion };
+    slots = await deps.installer.slotStatus({ signal });
   } catch (error) {
     if (signal.aborted) throw error;
-    return { kind: 'unreadable', reason: `RAUC's slot status could not be read (${errorMessage(error)})` };
+    return { running: { kind: 'unreadable', reason: `RAUC's slot status could not be read (${errorMessage(error)})` }, pending: undefined };
   }
+  // The booted bootable slot (child slots, e.g. an appfs, may be `booted` too but carry no bootname).
+  const booted = slots.find((slot) => slot.state === 'booted' && slot.bootname !== undefined) ?? slots.find((slot) => slot.state === 'booted');
+  const pending = await readPendingReboot(deps, slots, booted?.name, signal);
+  if (!booted) return { running: { kind: 'unreadable', reason: 'RAUC reports no booted slot' }, pending };
+  if (!booted.bundleVersion) return { running: { kind: 'unversioned', slot: booted.name }, pending };
+  return { running: { kind: 'known', slot: booted.name, version: booted.bundleVersion }, pending };
+}
+
+/**
+ * The installation waiting for the reboot: RAUC's primary slot is not the booted one, this agent's
+ * record of its last completed installation names that slot, and RAUC's slot status still shows what
+ * the record says (same installed.count, timestamp and version: nothing wrote the slot since) and
+ * does not call it bad (a boot of it failed).
+ */
+async function readPendingReboot(deps: AgentDependencies, slots: readonly SlotStatus[], booted: string | undefined, signal: AbortSignal): Promise<PendingReboot | undefined> {
+  const last = deps.store.state.lastInstall;
+  if (!last) return undefined;
+  let primary: string;
+  try {
+    primary = await deps.installer.primary({ signal });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    deps.log.debug(`RAUC did not name the primary slot (${errorMessage(error)}); no pending reboot assumed`);
+    return undefined;
+  }
+  if (primary === booted) return undefined;
+  const now = slotMarks(slots).find((slot) => slot.name === primary);
+  const entry = last.bundles.find((bundle) => bundle.slot.name === primary);
+  if (!now || !entry) return undefined;
+  if (now.installedCount !== entry.slot.installedCount || now.installedTimestamp !== entry.slot.installedTimestamp || now.bundleVersion !== entry.version) {
+    deps.log.debug(`${primary} was written again since action ${last.actionId} installed ${entry.version} there; no pending reboot assumed`);
+    return undefined;
+  }
+  if (now.bootStatus === 'bad') {
+    deps.log.debug(`${primary} holds ${entry.version} from action ${last.actionId} but is marked bad (a failed boot); no pending reboot assumed`);
+    return undefined;
+  }
+  return { slot: primary, version: entry.version, sha256: entry.sha256, actionId: last.actionId };
 }
 
 async function readDeviceCompatible(deps: AgentDependencies, signal: AbortSignal): Promise<DeviceCompatible> {

@@ -21,6 +21,8 @@ export interface OfferedBundle {
   readonly part: string;
   readonly version: string;
   readonly filename: string;
+  /** SHA-256 of the bundle file, when the server gives one. */
+  readonly sha256?: string | undefined;
 }
 
 /** What RAUC says about the running system before the download. */
@@ -61,22 +63,91 @@ export function comparedWithBootedSlot(bundles: readonly OfferedBundle[]): reado
 }
 
 /**
- * Before the download: each compared bundle's version against the booted slot's. A downgrade refused
- * for any bundle refuses the whole action (a partial update is worse than none); a same-version bundle
- * is left out with same_version = skip, and when nothing is left the action is skipped as a success.
+ * A slot RAUC marked for the next boot (primary, not booted) that this agent's record of its last
+ * completed installation says it wrote, and RAUC's slot status still agrees (same installed.count and
+ * timestamp, same version): that update is installed and waits for the reboot.
+ */
+export interface PendingReboot {
+  readonly slot: string;
+  readonly version: string;
+  /** SHA-256 of the bundle file installed there (undefined when the server gave none). */
+  readonly sha256: string | undefined;
+  readonly actionId: string;
+}
+
+/**
+ * Before the download: each compared bundle against what waits for the reboot, then the booted slot's
+ * version. The same version (and bundle hash, when both are known) already installed in the slot
+ * marked for the next boot is not downloaded again (same_version = skip); a downgrade refused for any
+ * bundle refuses the whole action (a partial update is worse than none); a same-version bundle is left
+ * out with same_version = skip, and when nothing is left the action is skipped as a success.
  * RAUC's state unknown → everything proceeds (the install fails clearly if it must).
  */
-export function decideBeforeDownload(bundles: readonly OfferedBundle[], running: RunningSystem, settings: PolicySettings): DownloadDecision {
-  if (running.kind === 'unreadable') {
-    return { verdict: 'proceed', install: bundles, record: [warn(`Version check skipped: ${running.reason}; installing ${bundles.map(label).join(', ')}`)] };
-  }
-  if (running.kind === 'unversioned') {
-    return { verdict: 'proceed', install: bundles, record: [note(`Version check skipped: the booted slot ${running.slot} reports no bundle version; installing ${bundles.map(label).join(', ')}`)] };
-  }
+export function decideBeforeDownload(
+  bundles: readonly OfferedBundle[],
+  running: RunningSystem,
+  settings: PolicySettings,
+  pending?: PendingReboot,
+): DownloadDecision {
   const compared = comparedWithBootedSlot(bundles);
   const record: PolicyNote[] = [];
   const install: OfferedBundle[] = [];
+  const rest: OfferedBundle[] = [];
+  let waiting = false;
+  for (const bundle of bundles) {
+    const verdict = pending && compared.includes(bundle) ? againstPending(bundle, pending, settings) : undefined;
+    if (verdict?.install === false) waiting = true;
+    if (verdict) record.push(verdict.note);
+    if (verdict?.install) install.push(bundle);
+    if (!verdict || verdict.install === undefined) rest.push(bundle);
+  }
   const refused: string[] = [];
+  if (rest.length > 0) compareWithRunning(rest, compared, running, settings, { record, install, refused });
+  if (refused.length > 0) {
+    return { verdict: 'refuse', code: STATUS_CODES.DOWNGRADE_REFUSED, summary: `Downgrade refused: ${refused.join('; ')}`, install: [], record };
+  }
+  if (install.length === 0 && waiting && pending) {
+    const summary = `Already installed ${pending.version} in ${pending.slot} (action ${pending.actionId}), waiting for the reboot: nothing downloaded or installed`;
+    return { verdict: 'skip', summary, install, record };
+  }
+  if (install.length === 0 && running.kind === 'known') {
+    return { verdict: 'skip', summary: `Already running ${running.version} (${running.slot}): nothing downloaded or installed`, install, record };
+  }
+  return { verdict: 'proceed', install, record };
+}
+
+/** `install` false: installed and waiting for the reboot; true: install again; undefined: compare with the booted slot. */
+function againstPending(bundle: OfferedBundle, pending: PendingReboot, settings: PolicySettings): { install: boolean | undefined; note: PolicyNote } | undefined {
+  if (compareVersions(bundle.version, pending.version).order !== 'same') return undefined;
+  const where = `${pending.slot} (marked for the next boot)`;
+  if (bundle.sha256 !== undefined && pending.sha256 !== undefined && bundle.sha256 !== pending.sha256) {
+    return { install: undefined, note: note(`${label(bundle)}: ${where} holds ${pending.version} from another bundle (SHA-256 differs); not treated as installed`) };
+  }
+  if (settings.sameVersion === 'skip') {
+    return { install: false, note: note(`${label(bundle)}: already installed in ${where} by action ${pending.actionId}, waiting for the reboot (same_version = skip); not downloaded`) };
+  }
+  return { install: true, note: note(`${label(bundle)}: already installed in ${where}, waiting for the reboot; installing again (same_version = install)`) };
+}
+
+/** The bundles not settled by a pending reboot, against the booted slot's version. */
+function compareWithRunning(
+  bundles: readonly OfferedBundle[],
+  compared: readonly OfferedBundle[],
+  running: RunningSystem,
+  settings: PolicySettings,
+  out: { record: PolicyNote[]; install: OfferedBundle[]; refused: string[] },
+): void {
+  const { record, install, refused } = out;
+  if (running.kind === 'unreadable') {
+    record.push(warn(`Version check skipped: ${running.reason}; installing ${bundles.map(label).join(', ')}`));
+    install.push(...bundles);
+    return;
+  }
+  if (running.kind === 'unversioned') {
+    record.push(note(`Version check skipped: the booted slot ${running.slot} reports no bundle version; installing ${bundles.map(label).join(', ')}`));
+    install.push(...bundles);
+    return;
+  }
   const against = `${running.version} running in ${running.slot}`;
   for (const bundle of bundles) {
     if (!compared.includes(bundle)) {
@@ -97,19 +168,12 @@ export function decideBeforeDownload(bundles: readonly OfferedBundle[], running:
     } else if (order === 'lower' && settings.allowDowngrade) {
       record.push(note(`${label(bundle)}: older than ${against} (${scheme} order); a downgrade, allowed (allow_downgrade = true); installing`));
     } else if (order === 'lower') {
-      const text = `${label(bundle)} is older than ${against} (${scheme} order) and allow_downgrade = false`;
-      refused.push(text);
+      install.pop();
+      refused.push(`${label(bundle)} is older than ${against} (${scheme} order) and allow_downgrade = false`);
     } else {
       record.push(warn(`${label(bundle)}: '${bundle.version}' and the running '${running.version}' (${running.slot}) are neither semantic nor dotted versions and differ; they cannot be ordered, so this is not treated as a downgrade; installing`));
     }
   }
-  if (refused.length > 0) {
-    return { verdict: 'refuse', code: STATUS_CODES.DOWNGRADE_REFUSED, summary: `Downgrade refused: ${refused.join('; ')}`, install: [], record };
-  }
-  if (install.length === 0) {
-    return { verdict: 'skip', summary: `Already running ${running.version} (${running.slot}): nothing downloaded or installed`, install, record };
-  }
-  return { verdict: 'proceed', install, record };
 }
 
 /** Free space where the bundles go, for the bundles the version decision kept. */

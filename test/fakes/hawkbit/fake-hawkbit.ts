@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TLSSocket } from 'node:tls';
 import { serveArtifact } from './artifacts.js';
 import { FakeTarget, type Reply, type TargetHost } from './fake-target.js';
 import { RandomFaults, type RandomFaultCounts, type RandomFaultOptions } from './random-faults.js';
@@ -32,6 +33,8 @@ export interface FakeTlsOptions {
   readonly ca?: string;
   /** Require a client certificate signed by `ca`; handshakes without one fail. */
   readonly requestCert?: boolean;
+  /** Accept a verified client certificate whose CN is the controller id as the credential (what hawkBit's mTLS reverse proxy does). */
+  readonly certificateAuth?: boolean;
 }
 
 /** What happened below HTTP: TCP connections accepted, TLS handshakes completed and failed. */
@@ -52,6 +55,8 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** Parsed JSON body of POST/PUT (undefined when none or not JSON). */
   readonly body: unknown;
+  /** When it arrived (ms since epoch, once its body was read). */
+  readonly at: number;
 }
 
 interface Fault {
@@ -70,7 +75,7 @@ export class FakeHawkbit {
   readonly tenant: string;
   readonly #targets = new Map<string, FakeTarget>();
   readonly #options: FakeHawkbitOptions;
-  readonly #failures: (Fault & { status: number; retryAfter?: string; body?: unknown })[] = [];
+  readonly #failures: (Fault & { status: number; retryAfter?: string; body?: unknown; headers?: Readonly<Record<string, string>> })[] = [];
   readonly #delays: (Fault & { ms: number })[] = [];
   readonly #downloadFaults: (Fault & { corrupt: boolean; interruptAfter?: number })[] = [];
   #server: Server | undefined;
@@ -135,9 +140,16 @@ export class FakeHawkbit {
     this.#pollingSleep = sleep;
   }
 
-  /** The next `count` requests (whose path matches `match`, if given) are answered with `status`. */
-  failNext(count: number, status: number, options: { retryAfter?: string | number; body?: unknown; match?: RegExp } = {}): void {
-    this.#failures.push({ remaining: count, status, match: options.match, body: options.body, ...(options.retryAfter === undefined ? {} : { retryAfter: String(options.retryAfter) }) });
+  /** The next `count` requests (whose path matches `match`, if given) are answered with `status` (and `headers`, e.g. a `location`). */
+  failNext(count: number, status: number, options: { retryAfter?: string | number; body?: unknown; match?: RegExp; headers?: Readonly<Record<string, string>> } = {}): void {
+    this.#failures.push({
+      remaining: count,
+      status,
+      match: options.match,
+      body: options.body,
+      ...(options.retryAfter === undefined ? {} : { retryAfter: String(options.retryAfter) }),
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+    });
   }
 
   /** The next `count` (default 1) matching requests are answered `ms` later. */
@@ -192,15 +204,17 @@ export class FakeHawkbit {
     let target = isDdi ? this.#targets.get(controllerId) : undefined;
     const gatewayOk = auth === 'GatewayToken' && this.#options.gatewayToken !== undefined && credential === this.#options.gatewayToken;
     if (isDdi && !target && gatewayOk) target = this.addTarget(controllerId); // the real server registers unknown targets
-    const authAccepted = target !== undefined && (gatewayOk || (auth === 'TargetToken' && target.token !== undefined && credential === target.token));
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw) };
+    const socket = req.socket as TLSSocket;
+    const certificateOk = this.#options.tls?.certificateAuth === true && socket.authorized === true && socket.getPeerCertificate().subject?.CN === controllerId;
+    const authAccepted = target !== undefined && (gatewayOk || certificateOk || (auth === 'TargetToken' && target.token !== undefined && credential === target.token));
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, auth, authAccepted, headers: safeHeaders(req), body: parseJson(raw), at: Date.now() };
     this.requests.push(recorded);
     this.#options.onRequest?.(recorded);
 
     const delayed = take(this.#delays, url.pathname);
     if (delayed) await sleep(delayed.ms);
     const failure = take(this.#failures, url.pathname);
-    if (failure) return send(res, req, { status: failure.status, json: failure.body }, failure.retryAfter);
+    if (failure) return send(res, req, { status: failure.status, json: failure.body }, failure.retryAfter, failure.headers);
     const random = this.#random?.decide(url.pathname);
     if (random && random.delayMs > 0) await sleep(random.delayMs);
     if (random?.outcome === 'reset') return void req.socket.resetAndDestroy();
@@ -235,8 +249,8 @@ function take<T extends Fault>(faults: T[], path: string): T | undefined {
 }
 
 /** Writes a reply; GET JSON answers carry an ETag and honour If-None-Match, like hawkBit's shallow ETag filter. */
-function send(res: ServerResponse, req: IncomingMessage, reply: Reply, retryAfter?: string): void {
-  const headers: Record<string, string> = {};
+function send(res: ServerResponse, req: IncomingMessage, reply: Reply, retryAfter?: string, extra: Readonly<Record<string, string>> = {}): void {
+  const headers: Record<string, string> = { ...extra };
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   if (reply.json === undefined) {
     res.writeHead(reply.status, headers).end();

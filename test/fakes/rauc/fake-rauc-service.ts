@@ -23,6 +23,11 @@ export interface FakeRaucOptions {
   readonly delayMs?: number;
   /** Drop off the bus halfway through the progress (like a crash). */
   readonly vanishMidInstall?: boolean;
+  /**
+   * RAUC dies at the step with this message and is back at once (as systemd restarts it): the install
+   * is abandoned (no Completed, Operation idle), and what it did to the slots so far stays.
+   */
+  readonly dieAt?: string;
   /** Behave as if another client's install were running (Operation=installing, methods refused). */
   readonly busy?: boolean;
   /** Only the legacy Install(s), no InstallBundle (RAUC < 1.3). */
@@ -196,6 +201,14 @@ export class FakeRaucService implements InstallerBackend {
       if (index > 0 && options.delayMs) await sleep(options.delayMs, undefined, { signal: this.#stop.signal });
       else await new Promise((resolve) => setImmediate(resolve));
       if (this.#stop.signal.aborted) return;
+      // Like RAUC: the target slot is marked non-bootable before it is written.
+      if (step.message === 'Updating slots') this.#slots.markTarget('bad');
+      if (options.dieAt === step.message) {
+        this.operation = 'idle';
+        this.progress = [0, '', 0];
+        this.lastError = '';
+        return;
+      }
       this.progress = [step.percentage, step.message, step.depth];
       this.#changed(index === 0 ? { Progress: this.progress, LastError: '' } : { Progress: this.progress });
     }

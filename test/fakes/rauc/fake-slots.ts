@@ -45,6 +45,11 @@ export class SlotTable {
     return [name, `marked slot ${name} as ${state}`];
   }
 
+  /** Sets the boot-status of the slot an install writes (the other rootfs slot). */
+  markTarget(bootStatus: 'good' | 'bad'): void {
+    this.#resolve('other')[1]['boot-status'] = bootStatus;
+  }
+
   /** What a successful install does to the other rootfs slot. */
   installed(details: { version: string; compatible: string; sha256: string; size: number }): void {
     const [name, props] = this.#resolve('other');

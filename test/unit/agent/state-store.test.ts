@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { isStateLoopError, StateStore } from '../../../src/agent/state-store.js';
-import { IDLE, type ActionRecord } from '../../../src/agent/state.js';
+import { IDLE, NO_HANDOVER, type ActionRecord } from '../../../src/agent/state.js';
 import { isIllegalTransitionError, TRANSITIONS, VISIT_LIMITS } from '../../../src/agent/transitions.js';
 import { silentLogger } from '../../../src/log/index.js';
 
@@ -35,7 +35,7 @@ test('transitions are persisted and read back by a new store', async (t) => {
 test('only transitions in the table are accepted', async (t) => {
   const { store } = freshStore();
   await store.load();
-  const error = await t.throwsAsync(store.transition({ kind: 'installing', action, installed: 0, startedAt: 0, bootId: 'b' }));
+  const error = await t.throwsAsync(store.transition({ kind: 'installing', action, installed: 0, startedAt: 0, bootId: 'b', handover: NO_HANDOVER }));
   t.true(isIllegalTransitionError(error));
   t.is(error!.message, 'illegal lifecycle transition idle → installing');
   t.deepEqual(store.phase, IDLE);
@@ -57,7 +57,7 @@ test('the loop guard stops re-entering a kind too often for one action', async (
   await store.load();
   await store.transition({ kind: 'downloading', action });
   await store.transition({ kind: 'downloaded', action });
-  const phase = { kind: 'installing' as const, action, installed: 0, startedAt: 0, bootId: 'b' };
+  const phase = { kind: 'installing' as const, action, installed: 0, startedAt: 0, bootId: 'b', handover: NO_HANDOVER };
   for (let i = 0; i < VISIT_LIMITS.installing; i++) await store.transition(phase);
   const error = await t.throwsAsync(store.transition(phase));
   t.true(isStateLoopError(error));
@@ -110,4 +110,47 @@ test('onPersist sees every persisted state (crash-point hook)', async (t) => {
   await store.transition({ kind: 'downloading', action });
   await store.transition({ kind: 'reporting', action, outcome: { result: 'success', details: [] } });
   t.deepEqual(seen, ['downloading', 'reporting']);
+});
+
+test('a state file written by the previous version (installing, no handover record) is read and marked "handover unknown"', async (t) => {
+  const { dir, store } = freshStore();
+  const written = readFileSync(new URL('../../fixtures/state/main-installing.json', import.meta.url), 'utf8');
+  writeFileSync(join(dir, 'state.json'), written);
+  t.is(await store.load(), undefined, 'not treated as damaged');
+  const old = JSON.parse(written);
+  t.deepEqual(store.phase, { ...old.phase, handover: { stage: 'unknown' } });
+  t.deepEqual(store.state.visits, old.visits);
+  t.is(store.state.lastInstall, undefined);
+});
+
+test('a state file written by the previous version in rebootPending is read unchanged', async (t) => {
+  const { dir, store } = freshStore();
+  const written = readFileSync(new URL('../../fixtures/state/main-reboot-pending.json', import.meta.url), 'utf8');
+  writeFileSync(join(dir, 'state.json'), written);
+  t.is(await store.load(), undefined);
+  t.deepEqual(store.phase, JSON.parse(written).phase);
+});
+
+test('the record of the last completed installation outlives the action and is read back', async (t) => {
+  const { dir, store } = freshStore();
+  await store.load();
+  await store.transition({ kind: 'downloading', action });
+  const lastInstall = { actionId: '7', bundles: [{ chunk: 'rootfs', version: '2.0', filename: 'u.raucb', sha256: undefined, slot: { name: 'rootfs.1', installedCount: 1, installedTimestamp: 't', bundleVersion: '2.0', bootStatus: 'good', status: 'ok' } }] };
+  await store.remember(lastInstall);
+  await store.transition({ kind: 'cleanup', action });
+  await store.transition(IDLE);
+  const again = new StateStore(dir, { log: silentLogger() });
+  await again.load();
+  t.deepEqual(JSON.parse(JSON.stringify(again.state.lastInstall)), JSON.parse(JSON.stringify(lastInstall)));
+  t.deepEqual(again.phase, IDLE);
+});
+
+test('a damaged handover record or last-installation record is not trusted: handover unknown, record ignored', async (t) => {
+  const { dir, store } = freshStore();
+  const old = JSON.parse(readFileSync(new URL('../../fixtures/state/main-installing.json', import.meta.url), 'utf8'));
+  const damaged = { ...old, phase: { ...old.phase, handover: { stage: 'requested', slots: 'x' } }, lastInstall: { actionId: '3', bundles: [{ version: 2 }] } };
+  writeFileSync(join(dir, 'state.json'), JSON.stringify(damaged));
+  t.is(await store.load(), undefined);
+  t.like(store.phase, { kind: 'installing', handover: { stage: 'unknown' } });
+  t.is(store.state.lastInstall, undefined);
 });

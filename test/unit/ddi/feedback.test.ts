@@ -1,6 +1,6 @@
 import test from 'ava';
 import {
-  buildConfirmation, buildFeedback, confirmationBody, EXECUTIONS, feedbackBody, FINISHED, isInvalidFeedbackError, limitDetails,
+  buildConfirmation, buildFeedback, confirmationBody, EXECUTIONS, feedbackBody, FINISHED, isInvalidFeedbackError, limitDetails, redactDetails,
 } from '../../../src/ddi/index.js';
 
 for (const execution of EXECUTIONS) {
@@ -59,4 +59,18 @@ test('confirmation feedback', (t) => {
   t.deepEqual(confirmationBody(denied), { confirmation: 'denied', code: 3002, details: ['local gate refused'] });
   t.deepEqual(confirmationBody(buildConfirmation('confirmed')), { confirmation: 'confirmed', details: [] });
   t.true(isInvalidFeedbackError(t.throws(() => buildConfirmation('maybe' as never))));
+});
+
+test('redactDetails: a secret is found also across the 512-character pieces of one detail', (t) => {
+  const secret = 'zz-secret-token-0123456789';
+  const redact = (text: string) => text.split(secret).join('<redacted>');
+  const long = `${'x'.repeat(500)}${secret}${'y'.repeat(600)}`;
+  const feedback = buildFeedback('closed', 'failure', { details: ['short one', long, `tail ${secret}`] });
+  t.is(feedback.details.length, 5);
+  t.false(feedback.details.slice(1, 4).some((piece) => piece.includes(secret)), 'the split cuts the secret');
+  const redacted = redactDetails(feedback.details, redact);
+  t.false(redacted.join('').includes('zz-secret'), redacted.join('|'));
+  t.deepEqual(redacted, limitDetails(['short one', `${'x'.repeat(500)}<redacted>${'y'.repeat(600)}`, 'tail <redacted>']));
+  const clean = buildFeedback('closed', 'failure', { details: ['nothing here'] });
+  t.is(redactDetails(clean.details, redact), clean.details, 'unchanged details are returned as they are');
 });

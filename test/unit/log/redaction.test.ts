@@ -53,3 +53,17 @@ test('longer secrets are replaced whole before shorter ones they contain', (t) =
   const redactor = new Redactor(['abcd', 'abcdefgh']);
   t.is(redactor.text('x abcdefgh y abcd'), 'x <redacted> y <redacted>');
 });
+
+test('stringify: every string of a JSON value redacted, keys and structure kept, named fields left whole', (t) => {
+  const redactor = new Redactor([TOKEN]);
+  const value = { phase: { chunk: `rootfs-${TOKEN}`, details: [`echo ${TOKEN}`, 3], path: `/cache/${TOKEN}.raucb`, files: [`/cache/${TOKEN}.raucb`] }, at: null };
+  t.deepEqual(JSON.parse(redactor.stringify(value)), {
+    phase: { chunk: 'rootfs-<redacted>', details: ['echo <redacted>', 3], path: '/cache/<redacted>.raucb', files: ['/cache/<redacted>.raucb'] },
+    at: null,
+  });
+  const kept = JSON.parse(redactor.stringify(value, 2, new Set(['path', 'files']))) as typeof value;
+  t.is(kept.phase.chunk, 'rootfs-<redacted>');
+  t.is(kept.phase.path, `/cache/${TOKEN}.raucb`);
+  t.deepEqual(kept.phase.files, [`/cache/${TOKEN}.raucb`]);
+  t.is(redactor.stringify({ a: 1 }, 2), '{\n  "a": 1\n}');
+});

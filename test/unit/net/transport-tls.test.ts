@@ -14,10 +14,11 @@ test.after.always(() => {
   pki?.cleanup();
 });
 
-test('ssl_engine is refused with a clear error; unreadable files name their key', (t) => {
-  const engine = t.throws(() => createTransport({ sslEngine: 'pkcs11', sslKey: 'pkcs11:id=1', sslCert: pki.clientCertFile }));
+// Engine keys for real (SoftHSM2): test/integration/tls/pkcs11-engine.test.ts.
+test('an ssl_engine that is not installed and unreadable files: errors naming their key', (t) => {
+  const engine = t.throws(() => createTransport({ sslEngine: 'hr-missing-engine', sslKey: 'pkcs11:object=k', sslCert: pki.clientCertFile }));
   t.true(isTransportConfigError(engine) && engine.key === 'ssl_engine');
-  t.regex(engine!.message, /Node\.js cannot load keys through OpenSSL engines/);
+  t.regex(engine!.message, /OpenSSL engine 'hr-missing-engine' not found/);
   const ca = t.throws(() => createTransport({ caFile: `${pki.dir}/missing.pem` }));
   t.true(isTransportConfigError(ca) && ca.key === 'ca_file');
   t.regex(ca!.message, /cannot read 'ca_file'/);

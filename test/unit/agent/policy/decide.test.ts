@@ -5,6 +5,7 @@ import {
   decideSpace,
   type DownloadDecision,
   type OfferedBundle,
+  type PendingReboot,
   type PolicySettings,
   type RunningSystem,
 } from '../../../../src/agent/policy/decide.js';
@@ -13,6 +14,8 @@ import { STATUS_CODES } from '../../../../src/ddi/index.js';
 const os = (version: string, chunk = 'rootfs'): OfferedBundle => ({ chunk, part: 'os', version, filename: `${chunk}-${version}.raucb` });
 const app = (version: string): OfferedBundle => ({ chunk: 'app', part: 'application', version, filename: `app-${version}.raucb` });
 const running = (version: string): RunningSystem => ({ kind: 'known', slot: 'rootfs.0', version });
+const PENDING: PendingReboot = { slot: 'rootfs.1', version: '2.0', sha256: 'a'.repeat(64), actionId: '17' };
+const hashed = (bundle: OfferedBundle, sha256: string): OfferedBundle => ({ ...bundle, sha256 });
 const DEFAULTS: PolicySettings = { sameVersion: 'skip', allowDowngrade: true };
 const STRICT: PolicySettings = { sameVersion: 'skip', allowDowngrade: false };
 const REINSTALL: PolicySettings = { sameVersion: 'install', allowDowngrade: true };
@@ -28,6 +31,8 @@ interface Row {
   /** Must appear in the summary (skip, refuse) or the record. */
   readonly says: RegExp;
   readonly warning?: boolean;
+  /** An installation waiting for the reboot. */
+  readonly pending?: PendingReboot;
 }
 
 /** The decision table of docs/lifecycle.md ("Update policy"), before the download. */
@@ -51,13 +56,21 @@ const ROWS: readonly Row[] = [
   // A single bundle is the system bundle whatever its module type.
   { offered: [app('2.0')], running: running('2.0'), settings: DEFAULTS, verdict: 'skip', says: /^Already running 2\.0/ },
   { offered: [os('2.0', 'rootfs'), os('2.0', 'bootloader')], running: running('2.0'), settings: DEFAULTS, verdict: 'skip', says: /nothing downloaded or installed/ },
+  // Installed by this agent into the slot marked for the next boot, waiting for the reboot.
+  { offered: [os('2.0')], running: running('1.0'), pending: PENDING, settings: DEFAULTS, verdict: 'skip', says: /^Already installed 2\.0 in rootfs\.1 \(action 17\), waiting for the reboot: nothing downloaded or installed$/ },
+  { offered: [os('2.0')], running: { kind: 'unversioned', slot: 'rootfs.0' }, pending: PENDING, settings: DEFAULTS, verdict: 'skip', says: /rootfs 2\.0: already installed in rootfs\.1 \(marked for the next boot\) by action 17, waiting for the reboot \(same_version = skip\); not downloaded/ },
+  { offered: [hashed(os('2.0'), 'a'.repeat(64))], running: { kind: 'unreadable', reason: 'busy' }, pending: PENDING, settings: STRICT, verdict: 'skip', says: /^Already installed 2\.0 in rootfs\.1/ },
+  { offered: [hashed(os('2.0'), 'b'.repeat(64))], running: running('1.0'), pending: PENDING, settings: DEFAULTS, verdict: 'proceed', install: ['rootfs-2.0.raucb'], says: /rootfs\.1 \(marked for the next boot\) holds 2\.0 from another bundle \(SHA-256 differs\); not treated as installed/ },
+  { offered: [os('2.0')], running: running('1.0'), pending: PENDING, settings: REINSTALL, verdict: 'proceed', install: ['rootfs-2.0.raucb'], says: /already installed in rootfs\.1 \(marked for the next boot\), waiting for the reboot; installing again \(same_version = install\)/ },
+  { offered: [os('3.0')], running: running('1.0'), pending: PENDING, settings: DEFAULTS, verdict: 'proceed', install: ['rootfs-3.0.raucb'], says: /newer than 1\.0 running in rootfs\.0/ },
+  { offered: [os('2.0'), app('5.0')], running: running('1.0'), pending: PENDING, settings: DEFAULTS, verdict: 'proceed', install: ['app-5.0.raucb'], says: /app 5\.0: module type 'application' is not compared/ },
 ];
 
 for (const [index, row] of ROWS.entries()) {
   const what = row.offered.map((bundle) => `${bundle.part}:${bundle.version}`).join('+');
   const against = row.running.kind === 'known' ? row.running.version : row.running.kind;
-  test(`before download #${index + 1}: ${what} vs ${against} (same_version=${row.settings.sameVersion}, allow_downgrade=${row.settings.allowDowngrade}) → ${row.verdict}`, (t) => {
-    const decision = decideBeforeDownload(row.offered, row.running, row.settings);
+  test(`before download #${index + 1}: ${what} vs ${against}${row.pending ? ` (${row.pending.version} waiting for the reboot)` : ''} (same_version=${row.settings.sameVersion}, allow_downgrade=${row.settings.allowDowngrade}) → ${row.verdict}`, (t) => {
+    const decision = decideBeforeDownload(row.offered, row.running, row.settings, row.pending);
     t.is(decision.verdict, row.verdict);
     const texts = [...(decision.verdict === 'proceed' ? [] : [decision.summary]), ...decision.record.map((line) => line.text)];
     t.true(texts.some((text) => row.says.test(text)), texts.join('\n'));

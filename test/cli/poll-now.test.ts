@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { FakeHawkbit } from '../fakes/hawkbit/index.js';
+import { configText } from '../helpers/config-text.js';
+import { CLI, runCli } from '../helpers/run-cli.js';
+
+const TOKEN = 'poll-now-token-3b7a';
+const NO_BUS = { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+
+test('poll-now: the running service polls at once and the command prints what the poll found; no service → exit 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-poll-now-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // Ten minutes between polls: only poll-now can make the service poll again within the test.
+  const hb = await FakeHawkbit.start({ pollingSleep: '00:10:00' });
+  t.teardown(() => hb.close());
+  const target = hb.addTarget('pn-dev', { token: TOKEN });
+  const file = join(dir, 'c.conf');
+  writeFileSync(file, configText({
+    client: { hawkbit_server: hb.hostPort, ssl: 'false', tenant_id: hb.tenant, target_name: 'pn-dev', auth_token: TOKEN, bundle_download_location: join(dir, 'b.raucb'), state_dir: join(dir, 'state') },
+  }), { mode: 0o600 });
+  const polls = () => hb.requests.filter((r) => r.path === `/${hb.tenant}/controller/v1/pn-dev`).length;
+
+  const none = await runCli(['-c', file, 'poll-now']);
+  t.is(none.code, 1);
+  t.regex(none.stderr, /no hawkbit-rauc service is running for state_dir .*state/);
+
+  const child = spawn(process.execPath, [CLI, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...NO_BUS } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.teardown(() => child.kill('SIGKILL'));
+  const deadline = Date.now() + 30_000;
+  // The first poll sends the attributes; wait until it is done and the service sleeps.
+  const attributesSent = () => hb.requests.some((r) => r.method === 'PUT' && r.path.endsWith('/pn-dev/configData'));
+  while (!attributesSent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.true(attributesSent(), stderr);
+
+  const before = polls();
+  const first = await runCli(['-c', file, 'poll-now']);
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stdout, /^polled at \S+: nothing to do; next poll in 600 s\n$/);
+  t.is(polls(), before + 1, 'the server got one more poll');
+
+  target.pushDeployment({ type: 'forced', chunks: [{ name: 'os', version: '2', artifacts: [{ filename: 'x.raucb', content: Buffer.from('x') }] }] });
+  const second = await runCli(['-c', file, 'poll-now']);
+  t.is(second.code, 0, second.stderr);
+  t.regex(second.stdout, /^polled at \S+: action \d+ offered; next poll in \d+ s\n$/);
+
+  child.kill('SIGTERM');
+  t.is(await exited, 0, stderr);
+  const after = await runCli(['-c', file, 'poll-now']);
+  t.is(after.code, 1);
+  t.regex(after.stderr, /no hawkbit-rauc service is running/);
+});
