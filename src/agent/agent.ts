@@ -1,4 +1,5 @@
 import { DEFAULT_RETRY_POLICY, isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { describeFeatures } from '../rauc/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
 import { ActionRunner, type RunEnd } from './action-runner.js';
@@ -123,7 +124,18 @@ export class Agent {
       this.#deps.log.message(`resuming action ${phase.action.id} in phase '${phase.kind}'`);
     }
     this.#deps.status.set({ activity: phase.kind === 'idle' ? 'idle' : `resuming ${phase.kind}` });
+    await this.#logRaucFeatures(signal);
     await this.#settleLocal(signal);
+  }
+
+  /** Once per start: what this RAUC offers beyond 1.8 (its D-Bus introspection; docs/rauc.md). */
+  async #logRaucFeatures(signal: AbortSignal): Promise<void> {
+    try {
+      this.#deps.log.message(`RAUC features: ${describeFeatures(await this.#deps.installer.features({ signal }))}`);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.#deps.log.warning(`RAUC features not read at start (${errorMessage(error)}); read again when an install needs them`);
+    }
   }
 
   async #stop(): Promise<void> {

@@ -7,6 +7,7 @@ import type { FeedbackSender } from './feedback-sender.js';
 import { handoverRecord, judgeHandover, slotMarks, writtenSlot } from './install-evidence.js';
 import { NO_HANDOVER, type ActionRecord, type BundleRef, type Phase, type SlotMark } from './state.js';
 import { ProgressThrottle } from './throttle.js';
+import { actionTransactionId } from './transaction-id.js';
 
 /** The agent restarted during an installation and RAUC shows it did not complete. */
 export class InstallInterruptedError extends HawkbitRaucError {
@@ -56,7 +57,7 @@ export async function installBundles(
     };
     await deps.checkpoint?.('before-install', signal);
     deps.log.message(`installing ${bundle.filename} (${bundle.version}) with RAUC`, { actionId: action.id });
-    await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, bundle) });
+    await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, action, bundle) });
     deps.log.message(`RAUC installed ${bundle.filename}`, { actionId: action.id });
     await deps.checkpoint?.('after-install', signal);
     await rememberCompleted(deps, action, index, handover.slots, signal);
@@ -90,12 +91,18 @@ async function rememberCompleted(deps: AgentDependencies, action: ActionRecord, 
   }
 }
 
-/** Streaming hands RAUC the URL together with what it needs to fetch it (auth header, TLS settings). */
-function installArgs(deps: AgentDependencies, bundle: BundleRef): InstallArgs | undefined {
-  if (bundle.path !== undefined) return undefined;
+/**
+ * Every install carries the action's transaction id (sent to a RAUC that takes it, see
+ * DbusInstaller.features). Streaming hands RAUC the URL together with what it needs to fetch it (auth
+ * header, TLS settings).
+ */
+function installArgs(deps: AgentDependencies, action: ActionRecord, bundle: BundleRef): InstallArgs {
+  const transactionId = action.transactionId ?? actionTransactionId(deps.config, action.id);
+  if (bundle.path !== undefined) return { transactionId };
   const { config } = deps;
   const headers = Object.entries(deps.ddi.downloadHeaders()).map(([name, value]) => `${name}: ${value}`);
   return {
+    transactionId,
     ...(headers.length > 0 ? { httpHeaders: headers } : {}),
     ...(config.ssl && config.sslCert ? { tlsCert: config.sslCert } : {}),
     ...(config.ssl && config.sslKey ? { tlsKey: config.sslKey } : {}),

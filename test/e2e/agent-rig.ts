@@ -1,5 +1,5 @@
 /**
- * What every simulated device of the e2e scenarios has, whatever the server: real RAUC 1.8 on a
+ * What every simulated device of the e2e scenarios has, whatever the server: real RAUC (1.8 or 1.13) on a
  * private bus (test/harness/rauc-environment.ts) and our built CLI (`node dist/cli.js -c <config>`)
  * as a child process, with its config, state, downloads and a simulated boot id in a temp dir.
  * "Rebooting" stops the agent (SIGTERM), restarts RAUC on a boot slot and starts the agent again with
@@ -32,13 +32,13 @@ export class AgentRig {
   #agent: ChildProcess | undefined;
   #boots = 0;
 
-  /** A temp dir with `downloads/` and real RAUC started in `<dir>/rauc` (booted from A). */
+  /** A temp dir with `downloads/` and real RAUC started in `<dir>/rauc` (booted from A); the dir is shared with a RAUC root. */
   static async prepare(options: Omit<RaucEnvironmentOptions, 'dir'> = {}): Promise<RigParts> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm run test:e2e does)`);
     const dir = await mkdtemp(join(tmpdir(), 'hr-e2e-agent-'));
     try {
       await mkdir(join(dir, 'downloads'));
-      const rauc = await RaucEnvironment.start({ bootSlot: 'A', ...options, dir: join(dir, 'rauc') });
+      const rauc = await RaucEnvironment.start({ bootSlot: 'A', ...options, dir: join(dir, 'rauc'), shared: [dir, ...(options.shared ?? [])] });
       return { dir, rauc };
     } catch (error) {
       await rm(dir, { recursive: true, force: true });

@@ -1,10 +1,10 @@
 /**
  * One simulated device for the agent e2e scenarios against the real hawkBit: a target with its own
- * token, and what every rig has (../agent-rig.ts: real RAUC 1.8 on a private bus, our built CLI as a
- * child process, simulated reboots).
+ * token, and what every rig has (../agent-rig.ts: real RAUC 1.8 or 1.13 on a private bus, our built CLI
+ * as a child process, simulated reboots).
  */
 import { readFile } from 'node:fs/promises';
-import type { BundleOptions } from '../../harness/rauc-environment.js';
+import type { BundleOptions, RaucVersion } from '../../harness/rauc-environment.js';
 import { configText } from '../../helpers/config-text.js';
 import { AgentRig, type RigParts } from '../agent-rig.js';
 import type { HawkbitMgmt } from '../hawkbit-mgmt.js';
@@ -12,8 +12,10 @@ import type { MgmtAction } from '../hawkbit-mgmt-types.js';
 import { createDevice, createRelease, GATEWAY_TOKEN, type E2eServer, type Release } from '../support.js';
 
 export interface AgentDeviceOptions {
-  /** Readable prefix of the controller id. */
+  /** Readable prefix of the controller id (the RAUC version is added). */
   readonly name: string;
+  /** The real RAUC the device runs. */
+  readonly rauc: RaucVersion;
   /** `gateway`: the agent authenticates with the tenant's gateway token instead of the target's. */
   readonly auth?: 'target' | 'gateway';
   /** Extra or replaced `[client]` keys (null removes one). */
@@ -31,8 +33,8 @@ export class AgentDevice extends AgentRig {
   }
 
   static async create(server: E2eServer, mgmt: HawkbitMgmt, options: AgentDeviceOptions): Promise<AgentDevice> {
-    const target = await createDevice(server, mgmt, options.name);
-    const device = new AgentDevice(server, mgmt, target.controllerId, await AgentRig.prepare());
+    const target = await createDevice(server, mgmt, `${options.name}-rauc${options.rauc.replace('.', '')}`);
+    const device = new AgentDevice(server, mgmt, target.controllerId, await AgentRig.prepare({ version: options.rauc }));
     const auth: Record<string, string> = options.auth === 'gateway' ? { gateway_token: GATEWAY_TOKEN } : { auth_token: target.token };
     const text = configText({
       client: { ...device.clientKeys(server.url, target.controllerId), auth_token: null, ...auth, ...options.client },
