@@ -29,6 +29,8 @@ readonly CACHE="${HAWKBIT_CACHE:-$ROOT/.cache/hawkbit}"
 
 log() { printf 'hawkbit-server: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=lib/stop-server.bash
+source "$ROOT/scripts/lib/stop-server.bash"
 
 version="${HAWKBIT_VERSION:-$DEFAULT_VERSION}"
 pid_file="$CACHE/server.pid"
@@ -207,26 +209,7 @@ start_server() {
 }
 
 stop_server() {
-  local pid work i
-  [ -f "$pid_file" ] || return 0
-  pid="$(cat "$pid_file")"
-  work="$(cat "$pid_file.dir" 2>/dev/null || true)"
-  if kill -0 "$pid" 2>/dev/null; then
-    log "stopping hawkBit (pid $pid, RSS $(($(ps -o rss= -p "$pid" || echo 0) / 1024)) MiB)"
-    kill -TERM "$pid"
-    for i in $(seq 1 60); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "pid $pid ignored SIGTERM for 30s: killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$pid_file" "$pid_file.dir" "$pid_file.url"
-  case "$work" in
-    "${TMPDIR:-/tmp}"/hawkbit-server.*) rm -rf "$work" ;;
-  esac
+  stop_recorded_server hawkBit 30 hawkbit-server
 }
 
 case "$command" in

@@ -1,9 +1,11 @@
+import type { Writable } from 'node:stream';
 import { createAgent } from './agent/create-agent.js';
 import { ExitCode } from './cli/exit-codes.js';
-import type { Config } from './config/index.js';
+import { ConfigError, configSecrets, type Config } from './config/index.js';
 import { errorMessage } from './lib/errors.js';
-import type { Logger, Redactor } from './log/index.js';
-import { isTransportConfigError } from './net/index.js';
+import { sanitizeForTerminal } from './lib/sanitize.js';
+import { Redactor, type Logger } from './log/index.js';
+import { createTransport, isTransportConfigError, type TransportConfigError } from './net/index.js';
 
 /** The signal the service takes as "poll now" (`hawkbit-rauc poll-now`; SIGUSR1 is Node's inspector signal). */
 export const POLL_NOW_SIGNAL = 'SIGUSR2';
@@ -15,13 +17,15 @@ export interface ServiceOptions {
   readonly signal: AbortSignal;
   /** The redaction step the logger uses, for the agent's other outputs (status and state files, feedback). */
   readonly redactor?: Redactor;
+  /** Where run-once prints why it failed (default: the process's stderr). */
+  readonly stderr?: Writable;
 }
 
 /**
  * Composition root: builds the DDI client, downloader, RAUC installer and state store from the config
  * and runs the update agent until `signal` aborts (or, with `runOnce`, until one poll is handled).
- * Exit codes: 0 stopped by a signal, or run-once success / nothing to do; 1 run-once failure;
- * 4 settings that only fail when used (e.g. an OpenSSL engine).
+ * Exit codes: 0 stopped by a signal, or run-once success / nothing to do; 1 run-once failure (the poll
+ * failed, or the action it offered failed), with the cause on stderr.
  */
 export async function runService(options: ServiceOptions): Promise<number> {
   const { config, log } = options;
@@ -30,7 +34,8 @@ export async function runService(options: ServiceOptions): Promise<number> {
     assembly = createAgent(config, { log, ...(options.redactor ? { redactor: options.redactor } : {}) });
   } catch (error) {
     if (!isTransportConfigError(error)) throw error;
-    process.stderr.write(`Loading config file failed: ${config.file}: ${errorMessage(error)}\n`);
+    // serviceConfigError() (run by the CLI before the service and by --check-config) refuses these first.
+    (options.stderr ?? process.stderr).write(`Loading config file failed: ${asConfigError(error, config.file).message}\n`);
     return ExitCode.CONFIG_INVALID;
   }
   log.message(`hawkbit-rauc started: ${config.ssl ? 'https' : 'http'}://${config.hawkbitServer}, tenant ${config.tenantId}, target ${config.targetName}`);
@@ -44,6 +49,12 @@ export async function runService(options: ServiceOptions): Promise<number> {
       return ExitCode.OK;
     }
     const result = await assembly.agent.runOnce(options.signal);
+    if (result.error !== undefined && !options.signal.aborted) {
+      const redactor = options.redactor ?? new Redactor(configSecrets(config, process.env));
+      const cause = sanitizeForTerminal(redactor.text(errorMessage(result.error)), { singleLine: true });
+      (options.stderr ?? process.stderr).write(`hawkbit-rauc: run once failed: poll failed: ${cause}\n`);
+      return ExitCode.FAILURE;
+    }
     if (result.actionId === undefined) {
       log.message('run once: nothing to do');
       return ExitCode.OK;
@@ -56,4 +67,31 @@ export async function runService(options: ServiceOptions): Promise<number> {
     process.off(POLL_NOW_SIGNAL, pollNow);
     await assembly.close();
   }
+}
+
+/**
+ * What the service refuses at start beyond the config file's own rules: the connection settings as the
+ * transport builds them (an OpenSSL engine, an unsupported proxy, also from HTTPS_PROXY/HTTP_PROXY).
+ * The CLI runs this one check for the service and for --check-config, so both refuse the same configs
+ * with the same exit code and message. Nothing is connected.
+ */
+export function serviceConfigError(config: Config, env: NodeJS.ProcessEnv = process.env): ConfigError | undefined {
+  try {
+    createTransport({ ...config, env }).destroy();
+    return undefined;
+  } catch (error) {
+    if (!isTransportConfigError(error)) throw error;
+    return asConfigError(error, config.file);
+  }
+}
+
+/** A config key keeps the config's `[client] key:` form; an environment variable is named as one. */
+function asConfigError(error: TransportConfigError, file: string): ConfigError {
+  const fromEnv = /_proxy$/i.test(error.key);
+  return new ConfigError(
+    fromEnv
+      ? { code: 'CONFIG_INVALID', file, reason: `environment variable ${error.key}: ${error.message}` }
+      : { code: 'CONFIG_INVALID', file, key: `client.${error.key}`, reason: error.message },
+    { cause: error },
+  );
 }

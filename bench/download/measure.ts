@@ -23,15 +23,19 @@ export async function requireGnuTime(): Promise<void> {
  */
 export async function measure(command: string, args: readonly string[], statsFile: string): Promise<Measurement> {
   const started = performance.now();
+  let output = '';
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(TIME, ['-f', '%U %S %M', '-o', statsFile, command, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(TIME, ['-f', '%U %S %M', '-o', statsFile, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.on('error', reject);
     child.on('exit', resolve);
   });
   const seconds = (performance.now() - started) / 1000;
   const stats = (await readFile(statsFile, 'utf8')).trim().split('\n').at(-1) ?? '';
   await rm(statsFile, { force: true });
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${stats}`);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${stats}\n${output}`);
   const [user, sys, rssKb] = stats.split(' ').map(Number);
   return { seconds, cpuSeconds: (user ?? 0) + (sys ?? 0), peakRssMb: (rssKb ?? 0) / 1024 };
 }

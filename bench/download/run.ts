@@ -1,81 +1,121 @@
-// npm run bench:download — our downloader against curl on a file served by a local HTTP server in its
-// own process. Not a test. Environment: BENCH_DOWNLOAD_MIB (default 1024), BENCH_DOWNLOAD_RUNS
-// (default 3), BENCH_DOWNLOAD_DIR (default os.tmpdir()).
-import { spawn, type ChildProcess } from 'node:child_process';
+// npm run bench:download — a verified download of a download-only action, whole run-once (`-r`), by our
+// CLI, by rauc-hawkbit-updater (RHU_BIN) and by `curl -o`, side by side from one DDI server in its own
+// process. Not a test. Environment: BENCH_DOWNLOAD_MIB (default 1024), BENCH_DOWNLOAD_RUNS (default 3),
+// BENCH_DOWNLOAD_DIR (default os.tmpdir()), RHU_BIN (a rauc-hawkbit-updater binary; optional),
+// BENCH_DOWNLOAD_NODE_ARGS (extra node arguments for our CLI, e.g. "--max-semi-space-size=1").
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { loadAverage } from '../agent/proc-stats.js';
+import { configText } from '../../test/helpers/config-text.js';
 import { measure, median, requireGnuTime, type Measurement } from './measure.js';
 
 const MiB = 1024 * 1024;
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const sizeMib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
 const runs = Number(process.env.BENCH_DOWNLOAD_RUNS ?? 3);
-const RSS_SMALL_MIB = 100;
+const rhuBin = process.env.RHU_BIN;
+const nodeArgs = (process.env.BENCH_DOWNLOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const SMALL_MIB = 100;
 
 interface Served {
+  readonly name: string;
   readonly path: string;
   readonly size: number;
-  readonly md5: string;
-  readonly sha256: string;
+  readonly spec: string;
 }
 
-async function makeFile(path: string, mib: number): Promise<Served> {
-  const md5 = createHash('md5');
-  const sha256 = createHash('sha256');
+async function makeFile(dir: string, name: string, mib: number): Promise<Served> {
+  const hashes = ['md5', 'sha1', 'sha256'].map((algorithm) => createHash(algorithm));
+  const path = join(dir, name);
   const file = await open(path, 'w');
   try {
     for (let i = 0; i < mib; i++) {
       const block = randomBytes(MiB);
-      md5.update(block);
-      sha256.update(block);
+      for (const hash of hashes) hash.update(block);
       await file.write(block);
     }
   } finally {
     await file.close();
   }
-  return { path, size: mib * MiB, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+  return { name, path, size: mib * MiB, spec: `${name}=${[path, ...hashes.map((hash) => hash.digest('hex'))].join(':')}` };
 }
 
-async function startServer(routes: Record<string, string>): Promise<{ child: ChildProcess; origin: string }> {
-  const child = spawn(process.execPath, [here('server.mjs'), ...Object.entries(routes).map(([route, path]) => `${route}=${path}`)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { child, origin: `http://127.0.0.1:${line.toString().trim()}` };
+interface Finished {
+  readonly file: string;
+  readonly finished: string;
+}
+
+async function startServer(files: readonly Served[]): Promise<{ child: ChildProcess; origin: string; results: Finished[] }> {
+  const child = spawn(process.execPath, [here('ddi-server.mjs'), ...files.map((file) => file.spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const [port] = (await once(lines, 'line')) as [string];
+  const results: Finished[] = [];
+  lines.on('line', (line) => results.push(JSON.parse(line) as Finished));
+  return { child, origin: `http://127.0.0.1:${port}`, results };
 }
 
 async function main(): Promise<void> {
   await requireGnuTime();
+  const rhuVersion = rhuBin ? execFileSync(rhuBin, ['--version'], { encoding: 'utf8' }).trim() : undefined;
+  const loads = [loadAverage()];
   const work = await mkdtemp(join(process.env.BENCH_DOWNLOAD_DIR ?? tmpdir(), 'hawkbit-rauc-bench-'));
   let server: ChildProcess | undefined;
   try {
-    console.log(`preparing ${sizeMib} MiB and ${RSS_SMALL_MIB} MiB files in ${work} …`);
-    const big = await makeFile(join(work, 'big.bin'), sizeMib);
-    const small = await makeFile(join(work, 'small.bin'), RSS_SMALL_MIB);
-    const started = await startServer({ '/big': big.path, '/small': small.path });
+    console.log(`load average ${loads[0]}, ${availableParallelism()} cores; preparing ${sizeMib} MiB and ${SMALL_MIB} MiB files in ${work} …`);
+    const big = await makeFile(work, 'big.bin', sizeMib);
+    const small = await makeFile(work, 'small.bin', SMALL_MIB);
+    const started = await startServer([big, small]);
     server = started.child;
-    const url = `${started.origin}/big`;
     const out = join(work, 'out');
     const stats = join(work, 'time.txt');
-    const client = here('client.mjs');
-    const ours = (served: Served, route: string, verify: boolean) =>
-      measure(process.execPath, [client, `${started.origin}${route}`, out, String(served.size), verify ? served.md5 : '-', verify ? served.sha256 : '-'], stats);
-    const fifo1 = join(work, 'p1');
-    const fifo2 = join(work, 'p2');
+    const client = (name: string, extra: Record<string, string> = {}) => ({
+      hawkbit_server: started.origin.replace('http://', ''),
+      ssl: 'false',
+      ssl_verify: 'false',
+      tenant_id: 'DEFAULT',
+      target_name: 'bench',
+      auth_token: 'bench-token',
+      bundle_download_location: join(out, `${name}.raucb`),
+      retry_wait: '1',
+      log_level: 'message',
+      ...extra,
+    });
+    const oursConf = join(work, 'ours.conf');
+    const rhuConf = join(work, 'rhu.conf');
+    await writeFile(oursConf, configText({ client: client('ours', { state_dir: join(out, 'state') }), device: { product: 'Bench' } }), { mode: 0o600 });
+    await writeFile(rhuConf, configText({ client: client('rhu'), device: { product: 'Bench' } }), { mode: 0o600 });
+    const serve = async (file: Served) => {
+      await fetch(`${started.origin}/bench/next?file=${file.name}`, { method: 'POST' });
+    };
+    /** A run-once client must end with its action reported `success` to the server. */
+    const runOnce = async (file: Served, command: string, args: string[]): Promise<Measurement> => {
+      await serve(file);
+      const before = started.results.length;
+      const result = await measure(command, args, stats);
+      const reported = started.results.slice(before);
+      if (reported.length !== 1 || reported[0]?.finished !== 'success' || reported[0].file !== file.name) {
+        throw new Error(`${command}: the server got ${JSON.stringify(reported)} instead of one successful action`);
+      }
+      return result;
+    };
+    const curlUrl = `${started.origin}/DEFAULT/controller/v1/bench/softwaremodules/1/artifacts/${big.name}`;
     const contenders: Record<string, () => Promise<Measurement>> = {
-      a: () => ours(big, '/big', true),
-      b: () => ours(big, '/big', false),
-      c: () => measure('curl', ['-s', '-o', join(out, 'curl.bin'), url], stats),
-      // = curl -s URL | tee >(md5sum) >(sha256sum) > FILE, with FIFOs so that the shell waits for (and GNU time counts) the hashers.
-      d: () => measure('bash', ['-c', `rm -f ${fifo1} ${fifo2}; mkfifo ${fifo1} ${fifo2}; md5sum < ${fifo1} > /dev/null & sha256sum < ${fifo2} > /dev/null & curl -s ${url} | tee ${fifo1} ${fifo2} > ${join(out, 'tee.bin')}; wait`], stats),
+      ours: () => runOnce(big, process.execPath, [...nodeArgs, CLI, '-r', '-c', oursConf]),
+      ...(rhuBin ? { rhu: () => runOnce(big, rhuBin, ['-r', '-c', rhuConf]) } : {}),
+      curl: () => measure('curl', ['-s', '-o', join(out, 'curl.bin'), curlUrl], stats),
       hashers: async () => {
         const md5 = await measure('md5sum', [big.path], stats);
         const sha = await measure('sha256sum', [big.path], stats);
         return { seconds: md5.seconds + sha.seconds, cpuSeconds: md5.cpuSeconds + sha.cpuSeconds, peakRssMb: Math.max(md5.peakRssMb, sha.peakRssMb) };
       },
-      rssSmall: () => ours(small, '/small', true),
+      oursSmall: () => runOnce(small, process.execPath, [...nodeArgs, CLI, '-r', '-c', oursConf]),
     };
     const results = new Map<string, Measurement[]>(Object.keys(contenders).map((key) => [key, []]));
     for (let run = 1; run <= runs; run++) {
@@ -84,39 +124,46 @@ async function main(): Promise<void> {
         await mkdir(out);
         const result = await contender();
         results.get(key)?.push(result);
-        const bytes = key === 'rssSmall' ? small.size : big.size;
-        console.log(`run ${run} ${key.padEnd(8)} ${(bytes / 1e6 / result.seconds).toFixed(0).padStart(5)} MB/s  ${result.seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s  rss ${result.peakRssMb.toFixed(0)} MB`);
+        const bytes = key === 'oursSmall' ? small.size : big.size;
+        console.log(`run ${run} ${key.padEnd(9)} ${(bytes / 1e6 / result.seconds).toFixed(0).padStart(5)} MB/s  ${result.seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s  rss ${result.peakRssMb.toFixed(0)} MB`);
       }
     }
-    report(results, big.size);
+    loads.push(loadAverage());
+    report(results, big.size, { rhuVersion, loads });
   } finally {
     server?.kill('SIGTERM');
     await rm(work, { recursive: true, force: true });
   }
 }
 
-function report(results: Map<string, Measurement[]>, size: number): void {
+function report(results: Map<string, Measurement[]>, size: number, context: { rhuVersion: string | undefined; loads: string[] }): void {
   const pick = (key: string, field: keyof Measurement) => median((results.get(key) ?? []).map((m) => m[field]));
   const rate = (key: string) => size / 1e6 / pick(key, 'seconds');
-  const line = (label: string, value: string, target = '') => console.log(`${label.padEnd(44)} ${value.padStart(10)}  ${target}`);
-  console.log(`\nmedians of ${runs} alternating runs, ${size / MiB} MiB, ${new Date().toISOString()}`);
-  const names: Record<string, string> = { a: '(a) ours, md5+sha256', b: '(b) ours, no verification', c: '(c) curl -s -o FILE', d: '(d) curl | tee >(md5sum) >(sha256sum)' };
-  for (const [key, name] of Object.entries(names)) line(name, `${rate(key).toFixed(0)} MB/s`, `cpu ${pick(key, 'cpuSeconds').toFixed(2)} s, peak RSS ${pick(key, 'peakRssMb').toFixed(0)} MB`);
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
-  const ab = rate('a') / rate('b');
-  const ac = rate('a') / rate('c');
-  const ad = rate('a') / rate('d');
-  line('a/b', ab.toFixed(2), `target ≥ 0.8: ${check(ab >= 0.8)}`);
-  line('a/c', ac.toFixed(2), `aim ≥ 0.5: ${check(ac >= 0.5)}`);
-  line('a/d', ad.toFixed(2), `target ≥ 2.0: ${check(ad >= 2)}`);
-  const reference = pick('c', 'cpuSeconds') + pick('hashers', 'cpuSeconds');
-  const cpu = pick('a', 'cpuSeconds') / reference;
-  line('cpu(a) / cpu(curl -o + md5sum + sha256sum)', cpu.toFixed(2), `target ≤ 1.2: ${check(cpu <= 1.2)} (reference ${reference.toFixed(2)} s)`);
-  const rssSmall = pick('rssSmall', 'peakRssMb');
-  const rssBig = pick('a', 'peakRssMb');
+  const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
+  console.log(`\ndownload benchmark, ${new Date().toISOString()}, medians of ${runs} alternating runs, ${size / MiB} MiB, ${availableParallelism()} cores, load average (1/5/15 min) ${context.loads.join(', then ')}`);
+  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}\n`);
+  console.log('| contender | MB/s | CPU s | peak RSS MB |\n|---|---|---|---|');
+  const names: Record<string, string> = { ours: 'ours, `-r`, download-only action, MD5 + SHA-256', rhu: 'rauc-hawkbit-updater `-r` (SHA-1 after the transfer)', curl: '`curl -s -o FILE`', hashers: '`md5sum` + `sha256sum` of the file' };
+  for (const [key, name] of Object.entries(names)) {
+    if (results.has(key)) console.log(`| ${name} | ${rate(key).toFixed(0)} | ${pick(key, 'cpuSeconds').toFixed(2)} | ${pick(key, 'peakRssMb').toFixed(0)} |`);
+  }
+  console.log('\n| figure | value | target |\n|---|---|---|');
+  if (results.has('rhu')) {
+    const vsRhu = rate('ours') / rate('rhu');
+    row('verified download vs rauc-hawkbit-updater, whole run-once', `${vsRhu.toFixed(2)}×`, `≥ 1.5×: ${check(vsRhu >= 1.5)}`);
+  } else {
+    row('verified download vs rauc-hawkbit-updater, whole run-once', 'not measured (set RHU_BIN)', '≥ 1.5×');
+  }
+  const vsCurl = rate('ours') / rate('curl');
+  row('verified download vs `curl -o`', `${vsCurl.toFixed(2)}×`, `≥ 0.4×: ${check(vsCurl >= 0.4)}`);
+  const reference = pick('curl', 'cpuSeconds') + pick('hashers', 'cpuSeconds');
+  const cpu = pick('ours', 'cpuSeconds') / reference;
+  row('CPU-s per verified GiB vs curl -o + md5sum + sha256sum', `${cpu.toFixed(2)}× (${pick('ours', 'cpuSeconds').toFixed(2)} / ${reference.toFixed(2)} s)`, `≤ 1.0×: ${check(cpu <= 1)}`);
+  const rssSmall = pick('oursSmall', 'peakRssMb');
+  const rssBig = pick('ours', 'peakRssMb');
   const growth = rssBig / rssSmall - 1;
-  line(`peak RSS (a) ${RSS_SMALL_MIB} MiB → ${size / MiB} MiB`, `${rssSmall.toFixed(0)} → ${rssBig.toFixed(0)} MB`, `target ≤ 120 MB and ≤ 5 %: ${check(rssBig <= 120 && Math.abs(growth) <= 0.05)} (${(growth * 100).toFixed(1)} %)`);
-  if (process.env.RHU_BIN) console.log('RHU_BIN is set, but the rauc-hawkbit-updater comparison is not implemented yet (it needs a DDI fake serving a download-only action).');
+  row(`peak RSS, verified download (whole CLI, \`-r\`), ${size / MiB} MiB (${SMALL_MIB} MiB)`, `${rssBig.toFixed(0)} MB (${rssSmall.toFixed(0)} MB, ${(growth * 100).toFixed(1)} %)`, `≤ 90 MB and within 5 %: ${check(rssBig <= 90 && Math.abs(growth) <= 0.05)}`);
 }
 
 await main();

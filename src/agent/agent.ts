@@ -1,4 +1,5 @@
-import { isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { DEFAULT_RETRY_POLICY, isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { describeFeatures } from '../rauc/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
 import { ActionRunner, type RunEnd } from './action-runner.js';
@@ -12,6 +13,7 @@ import { cleanUp, reportOutcome } from './finish.js';
 import { settleLocalPhase } from './local-phases.js';
 import { summarizePoll } from './poll-summary.js';
 import { STATUS_CODES } from '../ddi/index.js';
+import { LoopHeartbeat, stallLimitMs, startWatchdog } from '../system/index.js';
 import type { PhaseKind } from './state.js';
 
 /** Phases of an action that may be dropped when the server no longer offers it (nothing installed yet, or only the report left). */
@@ -36,6 +38,8 @@ export interface OnceResult {
   readonly actionId: string | undefined;
   /** How its run ended (undefined: it was stopped or failed unexpectedly). */
   readonly end: RunEnd | undefined;
+  /** Why the poll failed (the server unreachable, a refused credential, …); absent when it succeeded. */
+  readonly error?: unknown;
 }
 
 /**
@@ -59,32 +63,59 @@ export class Agent {
   #interrupted: string | undefined;
   /** Aborted by pollNow(); replaced after the wait it ended. */
   #wake = new AbortController();
+  /** The last poll's failure, for runOnce. */
+  #pollError: unknown;
+  #once = false;
+
+  /** Loop progress for the watchdog; downloads and installations beat it through `deps`. */
+  readonly #heartbeat: LoopHeartbeat;
 
   constructor(deps: AgentDependencies) {
-    this.#deps = deps;
-    this.#runner = new ActionRunner(deps);
-    this.#installedBase = new InstalledBaseCheck(deps);
+    this.#heartbeat = deps.heartbeat ?? defaultHeartbeat(deps);
+    this.#deps = { ...deps, heartbeat: this.#heartbeat };
+    this.#runner = new ActionRunner(this.#deps);
+    this.#installedBase = new InstalledBaseCheck(this.#deps);
   }
 
   /** Polls until `signal` aborts; resolves (never rejects) on abort, with the state kept. */
   async run(signal: AbortSignal): Promise<void> {
-    await this.#start(signal);
-    await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
-    while (!signal.aborted) {
-      const sleepMs = await this.#iteration(signal);
-      await this.#sleep(sleepMs, signal);
+    const watchdog = this.#startWatchdog();
+    try {
+      await this.#start(signal);
+      await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
+      while (!signal.aborted) {
+        this.#heartbeat.beat();
+        const sleepMs = await this.#iteration(signal);
+        this.#heartbeat.beat(sleepMs);
+        await this.#sleep(sleepMs, signal);
+      }
+      await this.#stop();
+    } finally {
+      watchdog?.stop();
     }
-    await this.#stop();
   }
 
-  /** One poll; an action it offers is carried as far as it goes now. */
+  /** One poll; an action it offers is carried as far as it goes now. `error` is set when the poll failed. */
   async runOnce(signal: AbortSignal): Promise<OnceResult> {
-    await this.#start(signal);
-    await this.#iteration(signal);
-    const job = this.#job;
-    const end = job ? await job.done : undefined;
-    await this.#stop();
-    return { actionId: job?.actionId, end };
+    const watchdog = this.#startWatchdog();
+    try {
+      await this.#start(signal);
+      this.#pollError = undefined;
+      this.#once = true;
+      await this.#iteration(signal);
+      const job = this.#job;
+      const end = job ? await job.done : undefined;
+      await this.#stop();
+      return { actionId: job?.actionId, end, ...(this.#pollError === undefined ? {} : { error: this.#pollError }) };
+    } finally {
+      watchdog?.stop();
+    }
+  }
+
+  /** WATCHDOG=1 from a timer while the loop makes progress (no-op without WATCHDOG_USEC). */
+  #startWatchdog() {
+    this.#heartbeat.beat();
+    return startWatchdog({ system: this.#deps.system, heartbeat: this.#heartbeat, log: this.#deps.log });
   }
 
   async #start(signal: AbortSignal): Promise<void> {
@@ -96,7 +127,18 @@ export class Agent {
       this.#deps.log.message(`resuming action ${phase.action.id} in phase '${phase.kind}'`);
     }
     this.#deps.status.set({ activity: phase.kind === 'idle' ? 'idle' : `resuming ${phase.kind}` });
+    await this.#logRaucFeatures(signal);
     await this.#settleLocal(signal);
+  }
+
+  /** Once per start: what this RAUC offers beyond 1.8 (its D-Bus introspection; docs/rauc.md). */
+  async #logRaucFeatures(signal: AbortSignal): Promise<void> {
+    try {
+      this.#deps.log.message(`RAUC features: ${describeFeatures(await this.#deps.installer.features({ signal }))}`);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      this.#deps.log.warning(`RAUC features not read at start (${errorMessage(error)}); read again when an install needs them`);
+    }
   }
 
   async #stop(): Promise<void> {
@@ -122,7 +164,6 @@ export class Agent {
       const result = await this.#deps.ddi.poll({ signal });
       const polledAt = new Date().toISOString();
       this.#deps.status.set({ lastPollAt: polledAt });
-      await this.#deps.system.notify({ WATCHDOG: '1' });
       const running = this.#job?.actionId;
       await this.#handle(result, signal);
       const next = this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
@@ -130,10 +171,11 @@ export class Agent {
       return next;
     } catch (error) {
       if (signal.aborted) return 0;
+      this.#pollError = error;
       const retryAfter = isDdiHttpError(error) ? error.retryAfterMs : undefined;
       // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it.
       const wait = Math.max(retryAfter ?? 0, jitter(config.retryWaitMs));
-      log.warning(`poll failed: ${errorMessage(error)}; next try in ${Math.round(wait / 1000)} s`);
+      log.warning(`poll failed: ${errorMessage(error)}${this.#once ? '' : `; next try in ${Math.round(wait / 1000)} s`}`);
       this.#deps.status.set({ lastError: errorMessage(error), lastPollFound: { at: new Date().toISOString(), found: `poll failed: ${errorMessage(error)}`, failed: true } });
       return wait;
     }
@@ -242,18 +284,23 @@ export class Agent {
     this.#wake.abort();
   }
 
-  /** Sleeps in slices so that the systemd watchdog keeps being fed; pollNow() ends it early. */
+  /** Waits before the next poll; pollNow() ends the wait early. */
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
-    const slice = this.#deps.system.watchdogIntervalMs ? this.#deps.system.watchdogIntervalMs / 2 : ms;
     const wake = this.#wake.signal;
-    for (let left = ms; left > 0 && !signal.aborted && !wake.aborted; left -= slice) {
+    if (!wake.aborted) {
       const linked = linkSignals([signal, wake]);
-      await delay(Math.min(slice, left), { signal: linked.signal }).catch(() => undefined);
+      await delay(ms, { signal: linked.signal }).catch(() => undefined);
       linked.dispose();
-      if (left > slice && !wake.aborted) await this.#deps.system.notify({ WATCHDOG: '1' });
     }
     if (wake.aborted) this.#wake = new AbortController();
   }
+}
+
+/** The stall limit for the watchdog: a DDI request may take its timeout after a minute of retries. */
+function defaultHeartbeat(deps: AgentDependencies): LoopHeartbeat {
+  const interval = deps.system.watchdogIntervalMs ?? 0;
+  const callBudget = deps.config.timeoutMs > 0 ? DEFAULT_RETRY_POLICY.maxElapsedMs + deps.config.timeoutMs : Infinity;
+  return new LoopHeartbeat({ stallMs: stallLimitMs(interval, callBudget) });
 }
 
 /** ±20 % so that a fleet that lost its server does not come back in lockstep. */

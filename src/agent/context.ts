@@ -3,7 +3,7 @@ import type { DdiApi } from '../ddi/index.js';
 import type { DownloadOptions, DownloadRequest, DownloadResult } from '../download/index.js';
 import type { Logger } from '../log/index.js';
 import type { Installer } from '../rauc/index.js';
-import type { System } from '../system/index.js';
+import type { LoopHeartbeat, System } from '../system/index.js';
 import type { StateStore } from './state-store.js';
 import type { StatusBoard } from './status-board.js';
 import type { Checkpoint } from './test-checkpoint.js';
@@ -34,4 +34,6 @@ export interface AgentDependencies {
   readonly now?: () => number;
   /** Tests only (HAWKBIT_RAUC_TEST_PAUSE_AT): pauses at a named point of the installation. */
   readonly checkpoint?: (point: Checkpoint, signal: AbortSignal) => Promise<void>;
+  /** Beaten by the loop, downloads and installations; the watchdog stops when it goes quiet. Default: from config and WATCHDOG_USEC. */
+  readonly heartbeat?: LoopHeartbeat;
 }

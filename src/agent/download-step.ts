@@ -61,6 +61,7 @@ export async function downloadArtifacts(
   let doneBefore = 0;
   for (const item of planned) {
     const onProgress = (progress: DownloadProgress) => {
+      deps.heartbeat?.beat();
       const done = doneBefore + progress.bytesDone;
       const percent = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
       deps.status.set({ progress: { percent, message: `downloading ${item.artifact.filename}` } }, { throttle: true });

@@ -8,6 +8,7 @@ import { failureFromError } from './failures.js';
 import type { FeedbackSender } from './feedback-sender.js';
 import { describeBundles } from './install-step.js';
 import { IDLE, type ActionRecord, type Outcome } from './state.js';
+import { actionTransactionId } from './transaction-id.js';
 
 /**
  * After RAUC completed every bundle: with post-reboot verification, persist `rebootPending` (with the
@@ -28,7 +29,8 @@ export async function finishInstall(
   if (!deps.config.verifyAfterReboot) {
     return reportOutcome(deps, action, { result: 'success', details: [`Installed ${describeBundles(action)}${target}`] }, sender, signal);
   }
-  await deps.store.transition({ kind: 'rebootPending', action, bootId: await deps.system.bootId(), expectedSlot });
+  const transactionId = action.transactionId ?? actionTransactionId(deps.config, action.id);
+  await deps.store.transition({ kind: 'rebootPending', action: { ...action, transactionId }, bootId: await deps.system.bootId(), expectedSlot });
   const next = deps.config.postUpdateReboot ? 'rebooting' : 'waiting for a reboot to verify it';
   deps.status.set({ activity: `installed${target}; ${next}`, progress: undefined });
   await sender?.progress(buildFeedback('proceeding', 'none', { details: [`Installed ${describeBundles(action)}${target}; ${next}`] }), signal);

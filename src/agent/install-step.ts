@@ -7,6 +7,7 @@ import type { FeedbackSender } from './feedback-sender.js';
 import { handoverRecord, judgeHandover, slotMarks, writtenSlot } from './install-evidence.js';
 import { NO_HANDOVER, type ActionRecord, type BundleRef, type Phase, type SlotMark } from './state.js';
 import { ProgressThrottle } from './throttle.js';
+import { actionTransactionId } from './transaction-id.js';
 
 /** The agent restarted during an installation and RAUC shows it did not complete. */
 export class InstallInterruptedError extends HawkbitRaucError {
@@ -46,6 +47,7 @@ export async function installBundles(
     const prefix = action.bundles.length > 1 ? `[${index + 1}/${action.bundles.length}] ` : '';
     const throttle = new ProgressThrottle(10, 1000, deps.now);
     const onProgress = (progress: InstallProgress) => {
+      deps.heartbeat?.beat();
       deps.status.set({ progress: { percent: progress.percentage, message: progress.message } }, { throttle: true });
       if (!throttle.shouldSend(progress.percentage)) return;
       const details = [`${prefix}${'  '.repeat(Math.max(0, progress.depth - 1))}${progress.message} (depth ${progress.depth})`];
@@ -55,7 +57,7 @@ export async function installBundles(
     };
     await deps.checkpoint?.('before-install', signal);
     deps.log.message(`installing ${bundle.filename} (${bundle.version}) with RAUC`, { actionId: action.id });
-    await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, bundle) });
+    await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, action, bundle) });
     deps.log.message(`RAUC installed ${bundle.filename}`, { actionId: action.id });
     await deps.checkpoint?.('after-install', signal);
     await rememberCompleted(deps, action, index, handover.slots, signal);
@@ -89,12 +91,18 @@ async function rememberCompleted(deps: AgentDependencies, action: ActionRecord, 
   }
 }
 
-/** Streaming hands RAUC the URL together with what it needs to fetch it (auth header, TLS settings). */
-function installArgs(deps: AgentDependencies, bundle: BundleRef): InstallArgs | undefined {
-  if (bundle.path !== undefined) return undefined;
+/**
+ * Every install carries the action's transaction id (sent to a RAUC that takes it, see
+ * DbusInstaller.features). Streaming hands RAUC the URL together with what it needs to fetch it (auth
+ * header, TLS settings).
+ */
+function installArgs(deps: AgentDependencies, action: ActionRecord, bundle: BundleRef): InstallArgs {
+  const transactionId = action.transactionId ?? actionTransactionId(deps.config, action.id);
+  if (bundle.path !== undefined) return { transactionId };
   const { config } = deps;
   const headers = Object.entries(deps.ddi.downloadHeaders()).map(([name, value]) => `${name}: ${value}`);
   return {
+    transactionId,
     ...(headers.length > 0 ? { httpHeaders: headers } : {}),
     ...(config.ssl && config.sslCert ? { tlsCert: config.sslCert } : {}),
     ...(config.ssl && config.sslKey ? { tlsKey: config.sslKey } : {}),
@@ -122,6 +130,7 @@ export async function settleInterruptedInstall(deps: AgentDependencies, phase: I
   while (properties.operation === 'installing') {
     deps.log.message('RAUC is still installing the bundle handed over before the restart; waiting');
     await delay(1000, { signal });
+    deps.heartbeat?.beat();
     properties = await deps.installer.properties({ signal });
   }
   const slots = await deps.installer.slotStatus({ signal });

@@ -37,6 +37,11 @@ export interface ActionRecord {
   readonly bundles: readonly BundleRef[];
   /** Files of this action to delete in cleanup (download-only keeps its files). */
   readonly files: readonly string[];
+  /**
+   * RAUC transaction id of the action (transaction-id.ts), persisted once known; absent in state files of
+   * older versions, which then derive it again.
+   */
+  readonly transactionId?: string;
 }
 
 /** What a reboot must show: a boot id other than this one, and RAUC booting the expected slot. */

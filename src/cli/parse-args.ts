@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { closestMatch } from '../lib/suggest.js';
 
 export type CommandName = 'run' | 'check-config' | 'version' | 'help' | 'status' | 'poll-now' | 'confirm' | 'deny';
 
@@ -33,7 +34,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
+    throw new UsageError(describeParseError(error as Error & { code?: string }), { cause: error });
   }
   const { values, positionals } = parsed;
   const [verb, actionId, ...rest] = positionals;
@@ -57,6 +58,17 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     runOnce: values['run-once'] ?? false,
     outputSystemd: values['output-systemd'] ?? false,
   };
+}
+
+/**
+ * Node's message for an unknown option ends in advice about '--' with an unbalanced quote, and this
+ * command takes no positional argument that starts with '-': say which option, and the closest one.
+ */
+function describeParseError(error: Error & { code?: string }): string {
+  const option = /'(-[^']*)'/.exec(error.message)?.[1];
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || option === undefined) return error.message;
+  const suggestion = option.startsWith('--') ? closestMatch(option.split('=')[0]!, Object.keys(OPTIONS).map((name) => `--${name}`)) : undefined;
+  return `Unknown option '${option}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`;
 }
 
 export const USAGE = `Usage: hawkbit-rauc [OPTION…] [status | poll-now | confirm ID | deny ID]

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { configSecrets, describeConfig, isConfigError, loadConfig, type LoadedConfig } from '../config/index.js';
 import { createLogger, Redactor, type Logger } from '../log/index.js';
-import { runService } from '../main.js';
+import { runService, serviceConfigError } from '../main.js';
 import { packageVersion } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { decide, showStatus } from './local-commands.js';
@@ -65,6 +65,13 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   });
   reportWarnings(loaded, log);
 
+  if (args.command === 'check-config' || args.command === 'run') {
+    const refused = serviceConfigError(config);
+    if (refused) {
+      say(context.stderr, `Loading config file failed: ${refused.message}`);
+      return ExitCode.CONFIG_INVALID;
+    }
+  }
   if (args.command === 'check-config') {
     say(context.stdout, redactor.text(`# ${config.file}: configuration is valid\n${describeConfig(config)}`));
     return ExitCode.OK;
@@ -74,7 +81,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   if (args.command === 'confirm' || args.command === 'deny') {
     return decide(config, args.actionId!, args.command === 'confirm' ? 'confirmed' : 'denied', context.stdout);
   }
-  return runService({ config, log, runOnce: args.runOnce, signal: context.signal, redactor });
+  return runService({ config, log, runOnce: args.runOnce, signal: context.signal, redactor, stderr: context.stderr });
 }
 
 function reportWarnings(loaded: LoadedConfig, log: Logger): void {

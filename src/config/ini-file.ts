@@ -4,6 +4,14 @@ import { CLIENT_KEYS } from './keys.js';
 /** group → key → value, with values exactly as rauc-hawkbit-updater (GKeyFile) would read them. */
 export type IniGroups = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
+export interface IniFile {
+  readonly groups: IniGroups;
+  /** Line number (1-based) of each `group` and `group.key`, for messages in line order. */
+  readonly lines: ReadonlyMap<string, number>;
+  /** Syntax errors, in line order; the lines they name are skipped, the rest is still read. */
+  readonly errors: readonly ConfigError[];
+}
+
 const GROUP_LINE = /^\[([^\]]+)\]\s*$/;
 const KEY_LINE = /^([^=[\]\s][^=]*?)\s*=(.*)$/;
 /** `name[locale]`: GKeyFile's localized variant of `name`. */
@@ -19,34 +27,38 @@ const LOCALIZED_KEY = /^([^[\]]*[^[\]\s])\[([^[\]]*)\]$/;
  *   `\` at the end, makes the value uninterpretable, an error for every key that is read.
  * On purpose, and documented in docs/migrating.md: a `;` line is a comment (GKeyFile refuses the file),
  * trailing whitespace is stripped from values (GKeyFile keeps it), `[ client ]` is `[client]`.
- * Lines that are nothing of the above are an error naming the line.
+ * Lines that are nothing of the above are an error naming the line. Every error is collected (the lines
+ * it names are skipped and the rest is still read), so that one run can report every problem.
  *
  * Hand-written because the `ini` package's rules (`key[]` arrays, `true`/`false`/`null` values,
  * dotted sections) are not GLib's, and GLib's are what existing config files were written against.
  */
-export function parseIni(text: string, file: string): IniGroups {
+export function parseIni(text: string, file: string): IniFile {
   const result = new Map<string, Map<string, string>>();
+  const lineOf = new Map<string, number>();
+  const errors: ConfigError[] = [];
   let group: Map<string, string> | undefined;
   let groupName = '';
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((raw, index) => {
     const line = raw.trimStart();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const syntax = (reason: string) => new ConfigError({ code: 'CONFIG_SYNTAX', file, line: index + 1, reason });
+    const syntax = (reason: string) => errors.push(new ConfigError({ code: 'CONFIG_SYNTAX', file, line: index + 1, reason }));
     const groupLine = GROUP_LINE.exec(line);
     if (groupLine) {
       groupName = groupLine[1]!.trim();
       group = result.get(groupName) ?? new Map<string, string>();
       result.set(groupName, group);
+      if (!lineOf.has(groupName)) lineOf.set(groupName, index + 1);
       return;
     }
     const pair = KEY_LINE.exec(line);
-    if (!pair) throw syntax(`${quoteLine(raw.trim())} is not a group, a key = value pair or a comment`);
-    if (group === undefined) throw syntax(`key "${pair[1]}" appears before the first [group]`);
+    if (!pair) return void syntax(`${quoteLine(raw.trim())} is not a group, a key = value pair or a comment`);
+    if (group === undefined) return void syntax(`key "${pair[1]}" appears before the first [group]`);
     let key = pair[1]!;
     if (key.includes('[') || key.includes(']')) {
       const localized = LOCALIZED_KEY.exec(key);
-      if (!localized) throw syntax(`"${key}" is not a valid key name (only a trailing [locale] may hold brackets)`);
+      if (!localized) return void syntax(`"${key}" is not a valid key name (only a trailing [locale] may hold brackets)`);
       if (localized[2] !== '') return;
       key = `${localized[1]}[]`;
     }
@@ -55,13 +67,14 @@ export function parseIni(text: string, file: string): IniGroups {
       // GKeyFile fails only the keys that are read: ours and [device] (its every key is an attribute).
       if (groupName === 'device' || (groupName === 'client' && KNOWN_KEYS.has(key))) {
         const shown = SECRET_KEYS.includes(key) ? '' : ` ${JSON.stringify(pair[2]!.trim())}`;
-        throw syntax(`the value of "${key}"${shown} cannot be interpreted: an unknown escape or a \\ at the end (key files know \\s \\t \\n \\r \\\\)`);
+        syntax(`the value of "${key}"${shown} cannot be interpreted: an unknown escape or a \\ at the end (key files know \\s \\t \\n \\r \\\\)`);
       }
       return;
     }
+    lineOf.set(`${groupName}.${key}`, index + 1);
     group.set(key, value);
   });
-  return result;
+  return { groups: result, lines: lineOf, errors };
 }
 
 const KNOWN_KEYS = new Set(CLIENT_KEYS.map((definition) => definition.key));

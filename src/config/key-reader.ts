@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { ConfigError } from './config-error.js';
-import { findKey, type KeyDefinition } from './keys.js';
+import { closestMatch } from '../lib/suggest.js';
+import { CLIENT_KEYS, findKey, type KeyDefinition } from './keys.js';
 import { parseBoolean, parseEnum, parseInteger, ValueError } from './parse-value.js';
 
 /**
@@ -10,10 +11,13 @@ import { parseBoolean, parseEnum, parseInteger, ValueError } from './parse-value
 export class KeyReader {
   readonly #values: ReadonlyMap<string, string>;
   readonly #file: string;
+  readonly #lines: ReadonlyMap<string, number>;
 
-  constructor(values: ReadonlyMap<string, string>, file: string) {
+  /** `lines`: the line of each `client.key` (parseIni's), so that errors can be listed in line order. */
+  constructor(values: ReadonlyMap<string, string>, file: string, lines: ReadonlyMap<string, number> = new Map()) {
     this.#values = values;
     this.#file = file;
+    this.#lines = lines;
   }
 
   has(key: string): boolean {
@@ -25,7 +29,7 @@ export class KeyReader {
     const definition = this.#definition(key);
     const value = this.#values.get(key);
     if (value === undefined) {
-      if (definition.required) this.fail(key, `required key '${key}' is missing`);
+      if (definition.required) this.fail(key, this.missing(key));
       return definition.default;
     }
     if (value === '') this.fail(key, `'${key}' is empty`);
@@ -34,8 +38,19 @@ export class KeyReader {
 
   string(key: string): string {
     const value = this.optionalString(key);
-    if (value === undefined) this.fail(key, `required key '${key}' is missing`);
+    if (value === undefined) this.fail(key, this.missing(key));
     return value;
+  }
+
+  /** "required key 'x' is missing", naming an unknown key in the file that is probably a misspelling of it. */
+  missing(key: string, reason = `required key '${key}' is missing`): string {
+    const found = this.misspellingOf(key);
+    return found === undefined ? reason : `${reason} (found '${found}': did you mean '${key}'?)`;
+  }
+
+  /** An unknown key in the file whose closest known key is `key` (e.g. 'target_nmae' for 'target_name'). */
+  misspellingOf(key: string): string | undefined {
+    return this.unknownKeys().find((unknown) => closestKnownKey(unknown) === key);
   }
 
   bool(key: string): boolean {
@@ -70,7 +85,10 @@ export class KeyReader {
   }
 
   fail(key: string, reason: string, cause?: unknown): never {
-    throw new ConfigError({ code: 'CONFIG_INVALID', file: this.#file, key: `client.${key}`, reason }, { cause });
+    // A missing key is placed at the line of its probable misspelling, if there is one.
+    const misspelling = this.#values.has(key) ? undefined : this.misspellingOf(key);
+    const line = this.#lines.get(`client.${key}`) ?? (misspelling === undefined ? undefined : this.#lines.get(`client.${misspelling}`));
+    throw new ConfigError({ code: 'CONFIG_INVALID', file: this.#file, key: `client.${key}`, reason, ...(line === undefined ? {} : { line }) }, { cause });
   }
 
   /** Keys present in the file that no definition knows. */
@@ -81,7 +99,7 @@ export class KeyReader {
   #parse<T>(key: string, parse: (value: string, definition: KeyDefinition) => T): T {
     const definition = this.#definition(key);
     const value = this.#values.get(key) ?? definition.default;
-    if (value === undefined) this.fail(key, `required key '${key}' is missing`);
+    if (value === undefined) this.fail(key, this.missing(key));
     return this.#convert(key, () => parse(value, definition));
   }
 
@@ -99,4 +117,9 @@ export class KeyReader {
     if (!definition) throw new Error(`internal: no definition for config key '${key}'`);
     return definition;
   }
+}
+
+/** The known `[client]` key closest to `key` (at most two edits away). */
+export function closestKnownKey(key: string): string | undefined {
+  return closestMatch(key, CLIENT_KEYS.map((definition) => definition.key));
 }

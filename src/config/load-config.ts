@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemErrorCode } from '../lib/errors.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, isConfigError } from './config-error.js';
 import { checkEngineKey, engineKeyWarnings } from './engine-key.js';
 import { parseIni, type IniGroups } from './ini-file.js';
-import { KeyReader } from './key-reader.js';
-import { CLIENT_KEYS, LOG_LEVELS } from './keys.js';
+import { closestKnownKey, KeyReader } from './key-reader.js';
+import { LOG_LEVELS } from './keys.js';
 import { parseProxyUrl, parseServer, splitCommand } from './parse-value.js';
 import { permissionWarnings } from './permissions.js';
 import type { Authentication, Config, ConfigWarning, ConfirmationPolicy, LoadedConfig, LogFormat, LogLevel, NonBundlePolicy, SameVersionPolicy } from './types.js';
@@ -39,121 +39,141 @@ export function loadConfig(path: string): LoadedConfig {
   return permissions.length === 0 ? loaded : { config: loaded.config, warnings: Object.freeze([...loaded.warnings, ...permissions]) };
 }
 
-/** Validates config text; `file` is only used in messages and `Config.file`. */
+/**
+ * Validates config text; `file` is only used in messages and `Config.file`. Every problem is collected
+ * and thrown as one ConfigError listing them in line order (checks that depend on a broken value are
+ * skipped rather than reported twice).
+ */
 export function parseConfig(text: string, file: string): LoadedConfig {
-  const groups = parseIni(text, file);
+  const ini = parseIni(text, file);
+  const { groups } = ini;
+  const errors: ConfigError[] = [...ini.errors];
   const warnings: ConfigWarning[] = [];
-  const client = new KeyReader(groups.get('client') ?? new Map<string, string>(), file);
+  const client = new KeyReader(groups.get('client') ?? new Map<string, string>(), file, ini.lines);
+  /** Runs one check; a ConfigError is recorded and the value is undefined. */
+  const check = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      errors.push(error);
+      return undefined;
+    }
+  };
 
-  const hawkbitServer = client.parseWith('hawkbit_server', parseServer)!;
-  const ssl = client.bool('ssl');
-  const sslVerify = client.bool('ssl_verify');
+  const hawkbitServer = check(() => client.parseWith('hawkbit_server', parseServer)!);
+  const ssl = check(() => client.bool('ssl'));
+  const sslVerify = check(() => client.bool('ssl_verify'));
 
   let sslKey: string | undefined;
   let sslCert: string | undefined;
   let sslEngine: string | undefined;
-  if (ssl) {
-    sslKey = client.optionalString('ssl_key');
-    sslCert = client.optionalString('ssl_cert');
-    if ((sslKey === undefined) !== (sslCert === undefined)) {
-      client.fail(sslKey === undefined ? 'ssl_key' : 'ssl_cert', "Only one of 'ssl_key' and 'ssl_cert' is set");
+  if (ssl === true) {
+    sslKey = check(() => client.optionalString('ssl_key'));
+    sslCert = check(() => client.optionalString('ssl_cert'));
+    if ((sslKey === undefined) !== (sslCert === undefined) && !client.has(sslKey === undefined ? 'ssl_key' : 'ssl_cert')) {
+      check(() => client.fail(sslKey === undefined ? 'ssl_key' : 'ssl_cert', "Only one of 'ssl_key' and 'ssl_cert' is set"));
     }
-    sslEngine = client.optionalString('ssl_engine');
-    if (sslEngine !== undefined && sslKey === undefined) {
-      client.fail('ssl_engine', "SSL engine set without 'ssl_key' or 'ssl_cert'");
+    sslEngine = check(() => client.optionalString('ssl_engine'));
+    if (sslEngine !== undefined && sslKey === undefined && !client.has('ssl_key')) {
+      check(() => client.fail('ssl_engine', "SSL engine set without 'ssl_key' or 'ssl_cert'"));
     }
-  } else {
+  } else if (ssl === false) {
     for (const key of ['ssl_key', 'ssl_cert', 'ssl_engine']) {
       if (client.has(key)) warnings.push({ key: `client.${key}`, message: `'${key}' is ignored because 'ssl' is off` });
     }
   }
-  const auth = readAuthentication(client, sslKey !== undefined);
+  // Skipped when 'ssl' or the key itself is broken: that error is reported already.
+  const keyBroken = ssl === true && client.has('ssl_key') && sslKey === undefined;
+  const auth = ssl === undefined || keyBroken ? undefined : check(() => readAuthentication(client, sslKey !== undefined));
 
-  const targetName = client.string('target_name');
-  const tenantId = client.string('tenant_id');
-  const bundleDownloadLocation = client.optionalString('bundle_download_location');
-  const device = readDevice(groups, file);
-  const connectTimeout = client.int('connect_timeout');
-  const timeout = client.int('timeout');
-  const retryWait = client.int('retry_wait');
-  const lowSpeedRate = client.int('low_speed_rate');
-  const lowSpeedTime = client.int('low_speed_time');
-  const downloadSpeedLimit = client.int('download_speed_limit');
-  const resumeDownloads = client.bool('resume_downloads');
-  const streamBundle = client.bool('stream_bundle');
-  const logLevel = readLogLevel(client, warnings);
-  const postUpdateReboot = client.bool('post_update_reboot');
-  const sendDownloadAuthentication = client.bool('send_download_authentication');
+  const targetName = check(() => client.string('target_name'));
+  const tenantId = check(() => client.string('tenant_id'));
+  const bundleDownloadLocation = check(() => client.optionalString('bundle_download_location'));
+  const device = check(() => readDevice(groups, file));
+  const connectTimeout = check(() => client.int('connect_timeout'));
+  const timeout = check(() => client.int('timeout'));
+  const retryWait = check(() => client.int('retry_wait'));
+  const lowSpeedRate = check(() => client.int('low_speed_rate'));
+  const lowSpeedTime = check(() => client.int('low_speed_time'));
+  const downloadSpeedLimit = check(() => client.int('download_speed_limit'));
+  const resumeDownloads = check(() => client.bool('resume_downloads'));
+  const streamBundle = check(() => client.bool('stream_bundle'));
+  const logLevel = check(() => readLogLevel(client, warnings));
+  const postUpdateReboot = check(() => client.bool('post_update_reboot'));
+  const sendDownloadAuthentication = check(() => client.bool('send_download_authentication'));
 
-  if (timeout > 0 && connectTimeout > 0 && timeout < connectTimeout) {
-    client.fail('timeout', `'timeout' (${timeout}) must be greater than 'connect_timeout' (${connectTimeout})`);
+  if (timeout !== undefined && connectTimeout !== undefined && timeout > 0 && connectTimeout > 0 && timeout < connectTimeout) {
+    check(() => client.fail('timeout', `'timeout' (${timeout}) must be greater than 'connect_timeout' (${connectTimeout})`));
   }
-  if (bundleDownloadLocation === undefined && !streamBundle) {
-    client.fail('bundle_download_location', "'bundle_download_location' is required if 'stream_bundle' is disabled");
+  if (bundleDownloadLocation === undefined && streamBundle === false && !client.has('bundle_download_location')) {
+    check(() => client.fail('bundle_download_location', client.missing('bundle_download_location', "'bundle_download_location' is required if 'stream_bundle' is disabled")));
   }
 
   // Our own keys.
-  if (ssl && sslCert !== undefined) client.readableFile('ssl_cert');
-  if (ssl && sslKey !== undefined && sslEngine === undefined) client.readableFile('ssl_key');
-  const caFile = client.readableFile('ca_file');
-  if (caFile !== undefined && !ssl) warnings.push({ key: 'client.ca_file', message: "'ca_file' is ignored because 'ssl' is off" });
-  const proxy = client.parseWith('proxy', parseProxyUrl);
-  const stateDir = resolve(client.string('state_dir'));
-  const logFormat = client.enumValue<LogFormat>('log_format');
-  const downloadRetries = client.int('download_retries');
-  const allowUnverifiedDownloads = client.bool('allow_unverified_downloads');
-  const activePollInterval = client.int('active_poll_interval');
-  const verifyAfterReboot = client.bool('verify_after_reboot');
-  const updateGateCommand = client.parseWith('update_gate_command', splitCommand);
-  const confirmationPolicy = client.enumValue<ConfirmationPolicy>('confirmation_policy');
-  const confirmationCommand = client.parseWith('confirmation_command', splitCommand);
-  if (confirmationPolicy === 'command' && confirmationCommand === undefined) {
-    client.fail('confirmation_command', "'confirmation_command' is required when 'confirmation_policy' is 'command'");
+  if (ssl && sslCert !== undefined) check(() => client.readableFile('ssl_cert'));
+  if (ssl && sslKey !== undefined && sslEngine === undefined) check(() => client.readableFile('ssl_key'));
+  const caFile = check(() => client.readableFile('ca_file'));
+  if (caFile !== undefined && ssl === false) warnings.push({ key: 'client.ca_file', message: "'ca_file' is ignored because 'ssl' is off" });
+  const proxy = check(() => client.parseWith('proxy', parseProxyUrl));
+  const stateDir = check(() => resolve(client.string('state_dir')));
+  const logFormat = check(() => client.enumValue<LogFormat>('log_format'));
+  const downloadRetries = check(() => client.int('download_retries'));
+  const allowUnverifiedDownloads = check(() => client.bool('allow_unverified_downloads'));
+  const activePollInterval = check(() => client.int('active_poll_interval'));
+  const verifyAfterReboot = check(() => client.bool('verify_after_reboot'));
+  const updateGateCommand = check(() => client.parseWith('update_gate_command', splitCommand));
+  const confirmationPolicy = check(() => client.enumValue<ConfirmationPolicy>('confirmation_policy'));
+  const confirmationCommand = check(() => client.parseWith('confirmation_command', splitCommand));
+  if (confirmationPolicy === 'command' && confirmationCommand === undefined && !client.has('confirmation_command')) {
+    check(() => client.fail('confirmation_command', client.missing('confirmation_command', "'confirmation_command' is required when 'confirmation_policy' is 'command'")));
   }
-  const sameVersion = client.enumValue<SameVersionPolicy>('same_version');
-  const allowDowngrade = client.bool('allow_downgrade');
-  const nonBundleArtifacts = client.enumValue<NonBundlePolicy>('non_bundle_artifacts');
+  const sameVersion = check(() => client.enumValue<SameVersionPolicy>('same_version'));
+  const allowDowngrade = check(() => client.bool('allow_downgrade'));
+  const nonBundleArtifacts = check(() => client.enumValue<NonBundlePolicy>('non_bundle_artifacts'));
 
+  if (errors.length > 0) throw ConfigError.combine(errors, (key) => ini.lines.get(key));
   warnings.push(...unknownKeyWarnings(client, groups));
 
+  // Every check passed, so every value is set.
   const config: Config = {
     file,
-    hawkbitServer,
-    ssl,
-    sslVerify,
-    tenantId,
-    targetName,
-    auth,
+    hawkbitServer: hawkbitServer!,
+    ssl: ssl!,
+    sslVerify: sslVerify!,
+    tenantId: tenantId!,
+    targetName: targetName!,
+    auth: auth!,
     sslKey,
     sslCert,
     sslEngine,
     caFile,
     proxy,
     bundleDownloadLocation: bundleDownloadLocation === undefined ? undefined : resolve(bundleDownloadLocation),
-    streamBundle,
-    connectTimeoutMs: connectTimeout * SECOND,
-    timeoutMs: timeout * SECOND,
-    retryWaitMs: retryWait * SECOND,
-    lowSpeedRate,
-    lowSpeedTimeMs: lowSpeedTime * SECOND,
-    downloadSpeedLimit,
-    resumeDownloads,
-    postUpdateReboot,
-    sendDownloadAuthentication,
-    logLevel,
-    logFormat,
-    stateDir,
-    downloadRetries,
-    allowUnverifiedDownloads,
-    activePollIntervalMs: activePollInterval * SECOND,
-    verifyAfterReboot: verifyAfterReboot || postUpdateReboot,
+    streamBundle: streamBundle!,
+    connectTimeoutMs: connectTimeout! * SECOND,
+    timeoutMs: timeout! * SECOND,
+    retryWaitMs: retryWait! * SECOND,
+    lowSpeedRate: lowSpeedRate!,
+    lowSpeedTimeMs: lowSpeedTime! * SECOND,
+    downloadSpeedLimit: downloadSpeedLimit!,
+    resumeDownloads: resumeDownloads!,
+    postUpdateReboot: postUpdateReboot!,
+    sendDownloadAuthentication: sendDownloadAuthentication!,
+    logLevel: logLevel!,
+    logFormat: logFormat!,
+    stateDir: stateDir!,
+    downloadRetries: downloadRetries!,
+    allowUnverifiedDownloads: allowUnverifiedDownloads!,
+    activePollIntervalMs: activePollInterval! * SECOND,
+    verifyAfterReboot: verifyAfterReboot! || postUpdateReboot!,
     updateGateCommand,
-    confirmationPolicy,
+    confirmationPolicy: confirmationPolicy!,
     confirmationCommand,
-    sameVersion,
-    allowDowngrade,
-    nonBundleArtifacts,
-    device,
+    sameVersion: sameVersion!,
+    allowDowngrade: allowDowngrade!,
+    nonBundleArtifacts: nonBundleArtifacts!,
+    device: device!,
   };
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };
 }
@@ -163,7 +183,9 @@ function readAuthentication(client: KeyReader, clientCertificate: boolean): Auth
   const gatewayToken = client.optionalString('gateway_token');
   const tokenAuth = authToken !== undefined || gatewayToken !== undefined;
   if (!tokenAuth && !clientCertificate) {
-    client.fail('auth_token', "Neither token nor ssl authentication set (set 'auth_token', 'gateway_token', or 'ssl_key' and 'ssl_cert')");
+    const misspelt = ['auth_token', 'gateway_token', 'ssl_key', 'ssl_cert'].find((key) => client.misspellingOf(key) !== undefined);
+    const reason = "Neither token nor ssl authentication set (set 'auth_token', 'gateway_token', or 'ssl_key' and 'ssl_cert')";
+    client.fail(misspelt ?? 'auth_token', misspelt === undefined ? reason : client.missing(misspelt, reason));
   }
   if (tokenAuth && clientCertificate) {
     client.fail(authToken !== undefined ? 'auth_token' : 'gateway_token', 'Both token and ssl authentication set');
@@ -206,7 +228,7 @@ function readLogLevel(client: KeyReader, warnings: ConfigWarning[]): LogLevel {
 
 function unknownKeyWarnings(client: KeyReader, groups: IniGroups): ConfigWarning[] {
   const warnings = client.unknownKeys().map((key) => {
-    const suggestion = closestKey(key);
+    const suggestion = closestKnownKey(key);
     return {
       key: `client.${key}`,
       message: `unknown key '${key}' ignored${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
@@ -216,27 +238,6 @@ function unknownKeyWarnings(client: KeyReader, groups: IniGroups): ConfigWarning
     if (group !== 'client' && group !== 'device') warnings.push({ key: group, message: `unknown group '[${group}]' ignored` });
   }
   return warnings;
-}
-
-function closestKey(key: string): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const definition of CLIENT_KEYS) {
-    const distance = editDistance(key, definition.key);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { key: definition.key, distance };
-  }
-  return best?.key;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -49,6 +49,7 @@ export async function runAttempt(options: AttemptOptions): Promise<void> {
       throw reason(error);
     });
     if (!(await accept(response, options))) return;
+    watch?.restart();
     const writer = part.writer({
       maxLength: size,
       speedLimit: settings.speedLimit > 0 ? new SpeedLimit(settings.speedLimit) : undefined,

@@ -39,7 +39,9 @@ export class PartWriter extends Writable {
   #pace: NodeJS.Timeout | undefined;
 
   constructor(options: PartWriterOptions) {
-    super({ highWaterMark: options.pool.slotSize });
+    // Under a speed cap, a chunk waiting for its turn stops the source at once (and so the socket's
+    // reading); otherwise a slot's worth may queue while the pool is busy.
+    super({ highWaterMark: options.speedLimit === undefined ? options.pool.slotSize : 1 });
     this.#options = options;
     this.#memory = new Uint8Array(options.pool.buffer);
     this.#next = options.position;

@@ -1,12 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { Variant } from 'dbus-next';
 import type { Logger } from '../log/index.js';
 import { resolveBus, type BusChoice } from './bus-address.js';
 import { BusConnection, type MethodCall } from './bus-connection.js';
 import { isUnknownMethod, mapCallError, RAUC_BUS_NAME } from './call-errors.js';
-import { installArgsToDbus, toProperties, toSlotStatus, unwrap } from './dbus-values.js';
+import { installArgsToDbus, toInspection, toProperties, toSlotStatus, unwrap } from './dbus-values.js';
 import { RaucArgumentError, RaucBusyError, RaucCallError, RaucUnsupportedError, RaucVanishedError } from './errors.js';
+import { detectFeatures, parseInstallerMethods, type RaucFeatures } from './features.js';
 import { INSTALLER_INTERFACE, InstallWatch } from './install-watch.js';
-import type { BundleInfo, CallOptions, Installer, InstallOptions, RaucProperties, SlotStatus } from './types.js';
+import type { BundleInfo, BundleInspection, CallOptions, Installer, InstallOptions, InstallResult, RaucProperties, SlotStatus } from './types.js';
 
 export interface DbusInstallerOptions {
   /** Default: session bus when `DBUS_STARTER_BUS_TYPE=session`, else the system bus. */
@@ -36,6 +38,9 @@ export class DbusInstaller implements Installer {
   readonly #env: NodeJS.ProcessEnv;
   #connection: BusConnection | undefined;
   #installing = false;
+  #features: Promise<RaucFeatures> | undefined;
+  /** RAUC's own answer to `transaction-id`, once an install has sent it. */
+  #transactionAnswer: 'yes' | 'no' | undefined;
 
   constructor(options: DbusInstallerOptions) {
     this.#log = options.log.child({ component: 'rauc' });
@@ -44,12 +49,13 @@ export class DbusInstaller implements Installer {
     this.#env = options.env ?? process.env;
   }
 
-  async install(source: string, options: InstallOptions = {}): Promise<void> {
+  async install(source: string, options: InstallOptions = {}): Promise<InstallResult> {
     const { signal } = options;
     signal?.throwIfAborted();
     if (this.#installing) throw new RaucBusyError('An install started through this client is still running');
     const target = absoluteSource(source);
     const args = installArgsToDbus(options.args);
+    if (args['transaction-id'] && (await this.features({ signal })).transactionId === 'no') delete args['transaction-id'];
     this.#installing = true;
     try {
       const bus = this.#bus();
@@ -61,9 +67,11 @@ export class DbusInstaller implements Installer {
         const operation = await this.#property('Operation', signal);
         if (operation === 'installing') throw new RaucBusyError('RAUC is already installing (Operation=installing)');
         this.#log.info('starting RAUC install', { source: target, args: Object.keys(args) });
-        await this.#startInstall(target, args, (sender) => watch.accept(sender), signal);
+        const sent = await this.#startInstall(target, args, (sender) => watch.accept(sender), signal);
         await untilAborted(watch.done, signal);
         this.#log.info('RAUC install completed', { source: target });
+        const transactionId = sent['transaction-id']?.value;
+        return { transactionId: typeof transactionId === 'string' ? transactionId : undefined };
       } finally {
         offSignal();
         offClose();
@@ -81,6 +89,28 @@ export class DbusInstaller implements Installer {
   async info(bundle: string, options: CallOptions = {}): Promise<BundleInfo> {
     const [compatible, version] = await this.#call('Info', { ...RAUC, member: 'Info', signature: 's', body: [absoluteSource(bundle)] }, options.signal);
     return { compatible: String(compatible), version: String(version) };
+  }
+
+  async inspect(bundle: string, options: CallOptions = {}): Promise<BundleInspection> {
+    const [answer] = await this.#call('InspectBundle', { ...RAUC, member: 'InspectBundle', signature: 'sa{sv}', body: [absoluteSource(bundle), {}] }, options.signal);
+    return toInspection(answer);
+  }
+
+  /**
+   * InspectBundle / transaction-id / require-manifest-hash, from RAUC's introspection of `/` (see
+   * features.ts for what can and cannot be read there); read once. transaction-id then follows RAUC's
+   * own answer once an install has sent it.
+   */
+  async features(options: CallOptions = {}): Promise<RaucFeatures> {
+    this.#features ??= this.#call('Introspect', { ...RAUC, interface: 'org.freedesktop.DBus.Introspectable', member: 'Introspect' }, options.signal).then(
+      ([xml]) => detectFeatures(parseInstallerMethods(String(xml))),
+    );
+    const pending = this.#features;
+    pending.catch(() => {
+      if (this.#features === pending) this.#features = undefined;
+    });
+    const features = await pending;
+    return this.#transactionAnswer ? { ...features, transactionId: this.#transactionAnswer } : features;
   }
 
   async properties(options: CallOptions = {}): Promise<RaucProperties> {
@@ -117,15 +147,27 @@ export class DbusInstaller implements Installer {
     await connection?.close();
   }
 
-  /** InstallBundle, or the legacy Install(s) when this RAUC lacks InstallBundle and no args are needed. */
-  async #startInstall(target: string, args: Record<string, unknown>, onAccepted: (sender: string) => void, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * InstallBundle, or the legacy Install(s) when this RAUC lacks InstallBundle and no args are needed.
+   * A RAUC that answers `Unsupported key: transaction-id` has started nothing (it checks the keys first):
+   * it gets the same call without that key. Resolves with the args RAUC accepted.
+   */
+  async #startInstall(target: string, args: Record<string, Variant>, onAccepted: (sender: string) => void, signal: AbortSignal | undefined): Promise<Record<string, Variant>> {
     const onReply = (ok: boolean, sender: string): void => {
       if (ok) onAccepted(sender);
     };
     try {
       await this.#call('InstallBundle', { ...RAUC, member: 'InstallBundle', signature: 'sa{sv}', body: [target, args] }, signal, onReply);
-      return;
+      if (args['transaction-id']) this.#transactionAnswer = 'yes';
+      return args;
     } catch (error) {
+      if (args['transaction-id'] && error instanceof RaucCallError && error.dbusMessage === 'Unsupported key: transaction-id') {
+        this.#transactionAnswer = 'no';
+        this.#log.message('this RAUC does not take transaction-id (it answered "Unsupported key: transaction-id"): installing without it');
+        const rest = { ...args };
+        delete rest['transaction-id'];
+        return this.#startInstall(target, rest, onAccepted, signal);
+      }
       if (!(error instanceof RaucUnsupportedError) || !isUnknownMethod(error.cause)) throw error;
       const keys = Object.keys(args);
       if (keys.length > 0) {
@@ -134,6 +176,7 @@ export class DbusInstaller implements Installer {
     }
     this.#log.info('RAUC has no InstallBundle: using the legacy Install method');
     await this.#call('Install', { ...RAUC, member: 'Install', signature: 's', body: [target] }, signal, onReply);
+    return {};
   }
 
   async #property(name: string, signal: AbortSignal | undefined): Promise<unknown> {

@@ -1,6 +1,6 @@
 import { Variant } from 'dbus-next';
 import { RaucArgumentError } from './errors.js';
-import type { InstallArgs, InstallProgress, RaucProperties, SlotStatus } from './types.js';
+import type { BundleInspection, InstallArgs, InstallProgress, RaucProperties, SlotStatus } from './types.js';
 
 /** Replaces every dbus-next Variant (also nested ones) by its value; 64-bit integers stay bigint. */
 export function unwrap(value: unknown): unknown {
@@ -16,7 +16,7 @@ export function unwrap(value: unknown): unknown {
 export function installArgsToDbus(args: InstallArgs | undefined): Record<string, Variant> {
   const out: Record<string, Variant> = {};
   if (!args) return out;
-  const known = new Set(['ignoreCompatible', 'httpHeaders', 'tlsCert', 'tlsKey', 'tlsCa', 'tlsNoVerify']);
+  const known = new Set(['ignoreCompatible', 'httpHeaders', 'tlsCert', 'tlsKey', 'tlsCa', 'tlsNoVerify', 'transactionId']);
   for (const key of Object.keys(args)) {
     if (!known.has(key)) throw new RaucArgumentError(`Unknown install argument "${key}"`);
   }
@@ -26,6 +26,7 @@ export function installArgsToDbus(args: InstallArgs | undefined): Record<string,
   if (args.tlsKey !== undefined) out['tls-key'] = new Variant('s', args.tlsKey);
   if (args.tlsCa !== undefined) out['tls-ca'] = new Variant('s', args.tlsCa);
   if (args.tlsNoVerify !== undefined) out['tls-no-verify'] = new Variant('b', args.tlsNoVerify);
+  if (args.transactionId !== undefined) out['transaction-id'] = new Variant('s', args.transactionId);
   return out;
 }
 
@@ -66,10 +67,26 @@ export function toSlotStatus(value: unknown): SlotStatus[] {
       bundleVersion: text(props['bundle.version']),
       bundleCompatible: text(props['bundle.compatible']),
       sha256: text(props['sha256']),
+      bundleHash: text(props['bundle.hash']),
+      transaction: text(props['installed.transaction']),
       raw: props,
     });
   });
   return slots.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** InspectBundle's `a{sv}` (groups `update`, `bundle`; `manifest-hash` at the top). */
+export function toInspection(value: unknown): BundleInspection {
+  const raw = Object.freeze(asRecord(unwrap(value)));
+  const update = asRecord(raw['update']);
+  const bundle = asRecord(raw['bundle']);
+  return {
+    compatible: text(update['compatible']) ?? '',
+    version: text(update['version']) ?? '',
+    manifestHash: text(raw['manifest-hash']),
+    format: text(bundle['format']),
+    raw,
+  };
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -1,3 +1,5 @@
+import type { RaucFeatures } from './features.js';
+
 /** RAUC's Progress property: percentage, message, nesting depth. */
 export interface InstallProgress {
   readonly percentage: number;
@@ -20,6 +22,16 @@ export interface InstallArgs {
   readonly tlsKey?: string;
   readonly tlsCa?: string;
   readonly tlsNoVerify?: boolean;
+  /**
+   * RAUC's `transaction-id` (1.10+), recorded as the slot's `installed.transaction`. Sent only to a RAUC
+   * that takes it (features()); without that, the install goes on without it (InstallResult says so).
+   */
+  readonly transactionId?: string;
+}
+
+export interface InstallResult {
+  /** The transaction id RAUC took for this install; undefined when this RAUC has no transaction-id. */
+  readonly transactionId: string | undefined;
 }
 
 export interface SlotStatus {
@@ -34,6 +46,10 @@ export interface SlotStatus {
   readonly bundleVersion: string | undefined;
   readonly bundleCompatible: string | undefined;
   readonly sha256: string | undefined;
+  /** `bundle.hash`: the installed bundle's manifest hash (RAUC 1.9+). Optional for objects made by hand. */
+  readonly bundleHash?: string | undefined;
+  /** `installed.transaction`: the transaction of the install that wrote the slot (RAUC 1.10+). Optional for objects made by hand. */
+  readonly transaction?: string | undefined;
   /** Every property as RAUC sent it (Variants unwrapped, uint64 as bigint). */
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -52,6 +68,16 @@ export interface BundleInfo {
   readonly version: string;
 }
 
+/** InspectBundle's answer (RAUC 1.9+; the manifest hash since 1.10). */
+export interface BundleInspection extends BundleInfo {
+  /** SHA-256 of the signed manifest: what the slot status shows as `bundle.hash` after the install. */
+  readonly manifestHash: string | undefined;
+  /** `plain`, `verity`, `crypt`. */
+  readonly format: string | undefined;
+  /** The whole answer, Variants unwrapped. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
 export interface CallOptions {
   readonly signal?: AbortSignal;
 }
@@ -62,8 +88,12 @@ export interface CallOptions {
  * LastError) otherwise; D-Bus problems reject with RaucUnavailableError / RaucVanishedError / RaucBusyError.
  */
 export interface Installer {
-  install(source: string, options?: InstallOptions): Promise<void>;
+  install(source: string, options?: InstallOptions): Promise<InstallResult>;
   info(bundle: string, options?: CallOptions): Promise<BundleInfo>;
+  /** InspectBundle; RaucUnsupportedError on a RAUC without it (see features()). */
+  inspect(bundle: string, options?: CallOptions): Promise<BundleInspection>;
+  /** What this RAUC offers beyond 1.8, from its introspection (read once per installer). */
+  features(options?: CallOptions): Promise<RaucFeatures>;
   properties(options?: CallOptions): Promise<RaucProperties>;
   slotStatus(options?: CallOptions): Promise<readonly SlotStatus[]>;
   primary(options?: CallOptions): Promise<string>;

@@ -25,7 +25,8 @@ export async function startPrivateBus(dir?: string): Promise<PrivateBus> {
   const socket = join(base, 'bus');
   const config = join(base, 'bus.conf');
   await writeFile(config, busConfig(socket));
-  const child = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address', `--address=unix:path=${socket}`], {
+  // setpriv --pdeathsig: the daemon ends with the test process, even when that one is killed.
+  const child = spawn('setpriv', ['--pdeathsig', 'TERM', 'dbus-daemon', `--config-file=${config}`, '--nofork', '--print-address', `--address=unix:path=${socket}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stderr = tail();
@@ -38,7 +39,7 @@ export async function startPrivateBus(dir?: string): Promise<PrivateBus> {
     const address = await new Promise<string>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`dbus-daemon printed no address within 10 s: ${stderr.text}`)), 10_000);
-      child.once('error', (error) => reject(new Error(`cannot run dbus-daemon (is the "dbus" package installed?): ${error.message}`)));
+      child.once('error', (error) => reject(new Error(`cannot run setpriv dbus-daemon (are the "util-linux" and "dbus" packages installed?): ${error.message}`)));
       child.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code} before it was ready: ${stderr.text}`)));
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();

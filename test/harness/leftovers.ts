@@ -8,11 +8,14 @@ export interface Leftovers {
   readonly loops: string[];
 }
 
-/** What the kernel still holds for files below `dir`: mounts (mountinfo) and loop devices (`losetup -a`). */
-export async function findLeftovers(dir: string): Promise<Leftovers> {
+/**
+ * What the kernel still holds for files below `dir`: mounts (mountinfo) and loop devices (`losetup -a`).
+ * `pid`: read the mounts as that process sees them (its mount namespace and root), e.g. RAUC 1.13's.
+ */
+export async function findLeftovers(dir: string, options: { pid?: number } = {}): Promise<Leftovers> {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   const below = (path: string): boolean => path === dir || path.startsWith(prefix);
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const mountinfo = await readFile(`/proc/${options.pid ?? 'self'}/mountinfo`, 'utf8');
   const mounts = mountinfo
     .split('\n')
     .map((line) => unescapeMount(line.split(' ')[4] ?? ''))

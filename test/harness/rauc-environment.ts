@@ -8,18 +8,27 @@ import { startPrivateBus, type PrivateBus } from './dbus-daemon.js';
 import { waitForBusName } from './bus-name.js';
 import { removeLeftovers } from './leftovers.js';
 import { tail, terminate, run } from './process.js';
+import { raucCommand, raucRoot, ROOT_COMMANDS, type RaucVersion } from './rauc-root.js';
 import { writeRaucFiles, type RaucLayout } from './rauc-files.js';
 import { makeTestKeys, type TestKeys } from './rauc-keys.js';
 
 export type BootSlot = 'A' | 'B';
+export { RAUC_VERSIONS, type RaucVersion } from './rauc-root.js';
 
 export interface RaucEnvironmentOptions {
+  /** `1.8`: the host's RAUC (default); `1.13`: RAUC from the cached Debian trixie root (rauc-root.ts). */
+  readonly version?: RaucVersion;
   /** Booted slot for `--override-boot-slot` (default A; also the fake bootloader's first primary). */
   readonly bootSlot?: BootSlot;
   /** Work directory (default: a new temp dir, removed on stop). */
   readonly dir?: string;
   /** The device's compatible (default `Test Device`). */
   readonly compatible?: string;
+  /**
+   * Directories RAUC 1.13 must see at the same path besides `dir` (e.g. the agent's downloads): its root
+   * shows only those of the host's files. RAUC 1.8 sees the whole host anyway.
+   */
+  readonly shared?: readonly string[];
 }
 
 export interface BundleOptions {
@@ -35,14 +44,17 @@ export interface BundleOptions {
 const REQUIRED_COMMANDS = ['rauc', 'dbus-daemon', 'mksquashfs', 'openssl', 'losetup', 'umount'];
 
 /**
- * Real RAUC 1.8 on a private session bus, as a child of this process: throw-away keys, file-backed raw
- * slots, a fake bootloader, a pre-install handler that can hold installs. Needs root, a loop device
- * and the Debian packages rauc, dbus, squashfs-tools, openssl; `start` says exactly what is missing.
- * See test/harness/README.md.
+ * Real RAUC (the host's 1.8, or 1.13 from a Debian trixie root) on a private session bus, as a child
+ * of this process: throw-away keys, file-backed raw slots, a fake bootloader, a pre-install handler
+ * that can hold installs. Needs root, a loop device and the Debian packages rauc, dbus, squashfs-tools,
+ * openssl (1.13 also mmdebstrap, once); `start` says exactly what is missing. See test/harness/README.md.
  */
 export class RaucEnvironment {
   readonly dir: string;
   readonly compatible: string;
+  readonly version: RaucVersion;
+  readonly #root: string | undefined;
+  readonly #shared: readonly string[];
   readonly #bus: PrivateBus;
   readonly #layout: RaucLayout;
   readonly #keys: TestKeys;
@@ -52,8 +64,11 @@ export class RaucEnvironment {
   #bundles = 0;
   #stopping: Promise<void> | undefined;
 
-  private constructor(init: { dir: string; ownDir: boolean; compatible: string; bus: PrivateBus; layout: RaucLayout; keys: TestKeys }) {
+  private constructor(init: { dir: string; ownDir: boolean; compatible: string; version: RaucVersion; root: string | undefined; shared: readonly string[]; bus: PrivateBus; layout: RaucLayout; keys: TestKeys }) {
     this.dir = init.dir;
+    this.version = init.version;
+    this.#root = init.root;
+    this.#shared = init.shared;
     this.#ownDir = init.ownDir;
     this.compatible = init.compatible;
     this.#bus = init.bus;
@@ -62,10 +77,12 @@ export class RaucEnvironment {
   }
 
   static async start(options: RaucEnvironmentOptions = {}): Promise<RaucEnvironment> {
-    const missing = missingPrerequisites();
+    const version = options.version ?? '1.8';
+    const missing = missingPrerequisites(version);
     if (missing.length > 0) {
-      throw new Error(`Real RAUC cannot run on this machine; missing: ${missing.join('; ')}. ` + 'As root: apt-get install -y rauc dbus squashfs-tools openssl (see test/harness/README.md)');
+      throw new Error(`Real RAUC ${version} cannot run on this machine; missing: ${missing.join('; ')}. ` + 'As root: apt-get install -y rauc dbus squashfs-tools openssl mmdebstrap (see test/harness/README.md)');
     }
+    const root = version === '1.8' ? undefined : await raucRoot();
     const ownDir = options.dir === undefined;
     const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'hr-rauc-')));
     const compatible = options.compatible ?? 'Test Device';
@@ -73,10 +90,11 @@ export class RaucEnvironment {
     let bus: PrivateBus | undefined;
     try {
       await mkdir(join(dir, 'keys'), { recursive: true });
+      if (root) await mkdir(join(dir, '.rauc-root'));
       const keys = await makeTestKeys(join(dir, 'keys'));
       const layout = await writeRaucFiles(dir, { compatible, keyring: keys.caCert, primary: bootSlot });
       bus = await startPrivateBus(dir);
-      const environment = new RaucEnvironment({ dir, ownDir, compatible, bus, layout, keys });
+      const environment = new RaucEnvironment({ dir, ownDir, compatible, version, root, shared: options.shared ?? [], bus, layout, keys });
       try {
         await environment.#startService(bootSlot);
       } catch (error) {
@@ -98,6 +116,10 @@ export class RaucEnvironment {
   /** DBUS_SESSION_BUS_ADDRESS + DBUS_STARTER_BUS_TYPE=session, for clients and child processes. */
   get env(): Readonly<Record<string, string>> {
     return this.#bus.env;
+  }
+
+  get busPid(): number {
+    return this.#bus.pid;
   }
 
   get servicePid(): number | undefined {
@@ -158,7 +180,8 @@ export class RaucEnvironment {
   }
 
   async #startService(bootSlot: BootSlot): Promise<void> {
-    const child = spawn('rauc', [`--conf=${this.#layout.conf}`, 'service', `--override-boot-slot=${bootSlot}`], {
+    const command = raucCommand(this.version, [`--conf=${this.#layout.conf}`, 'service', `--override-boot-slot=${bootSlot}`], { root: this.#root, dir: this.dir, shared: this.#shared });
+    const child = spawn(command.file, command.args, {
       env: { ...process.env, ...this.#bus.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -166,15 +189,16 @@ export class RaucEnvironment {
     child.stdout?.on('data', (chunk: Buffer) => this.#log.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.#log.push(chunk));
     child.on('error', (error) => this.#log.push(`spawn error: ${error.message}\n`));
-    await waitForBusName(this.#bus.address, 'de.pengutronix.rauc', { child, describe: () => `rauc service output:\n${this.#log.text}` });
+    await waitForBusName(this.#bus.address, 'de.pengutronix.rauc', { child, describe: () => `rauc ${this.version} service output:\n${this.#log.text}` });
   }
 }
 
-/** What the machine lacks for real RAUC, in words (empty when everything is there). */
-export function missingPrerequisites(): string[] {
+/** What the machine lacks for real RAUC of a version, in words (empty when everything is there). */
+export function missingPrerequisites(version: RaucVersion = '1.8'): string[] {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root (RAUC loop-mounts bundles)');
-  for (const command of REQUIRED_COMMANDS) if (!onPath(command)) missing.push(`the command "${command}"`);
+  const commands = version === '1.8' ? REQUIRED_COMMANDS : [...REQUIRED_COMMANDS, ...ROOT_COMMANDS];
+  for (const command of commands) if (!onPath(command)) missing.push(`the command "${command}"`);
   if (!existsSync('/dev/loop-control')) missing.push('a loop device (/dev/loop-control)');
   return missing;
 }

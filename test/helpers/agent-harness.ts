@@ -13,7 +13,7 @@ import { FakeHawkbit, type FakeHawkbitOptions, type FakeTarget } from '../fakes/
 import { FakeRaucService, type FakeRaucOptions } from '../fakes/rauc/fake-rauc-service.js';
 import { FakeSystem } from '../fakes/system/fake-system.js';
 import { startPrivateBus } from '../harness/dbus-daemon.js';
-import { RaucEnvironment } from '../harness/rauc-environment.js';
+import { RaucEnvironment, type RaucVersion } from '../harness/rauc-environment.js';
 import { Capture } from './capture.js';
 import { configText } from './config-text.js';
 
@@ -22,6 +22,8 @@ export const TOKEN = 'scenario-target-token-5f3a';
 export interface HarnessOptions {
   /** `fake`: the RAUC test service on a private bus (default); `real`: Debian's RAUC. */
   readonly rauc?: 'fake' | 'real';
+  /** With `rauc: 'real'`: the RAUC version (default 1.8). */
+  readonly raucVersion?: RaucVersion;
   readonly fakeRauc?: Partial<Omit<FakeRaucOptions, 'busAddress'>>;
   /** Extra or replaced `[client]` keys (null removes one). */
   readonly client?: Record<string, string | null>;
@@ -68,7 +70,7 @@ export class AgentHarness {
     harness.timeScale = options.timeScale ?? 1;
     harness.ddiRetry = options.ddiRetry;
     if (options.rauc === 'real') {
-      harness.realRauc = await RaucEnvironment.start({ bootSlot: 'A' });
+      harness.realRauc = await RaucEnvironment.start({ bootSlot: 'A', shared: [harness.dir], ...(options.raucVersion ? { version: options.raucVersion } : {}) });
       harness.#stops.unshift(() => harness.realRauc!.stop());
       harness.#busAddress = harness.realRauc.busAddress;
     } else {

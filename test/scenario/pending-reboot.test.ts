@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { silentLogger } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
+import { RAUC_VERSIONS } from '../harness/rauc-environment.js';
 import { AgentHarness, feedbackChain } from '../helpers/agent-harness.js';
 
 /**
@@ -71,32 +72,34 @@ test('after the reboot into the new slot the same version is "already running" (
   t.is(installs(h), 1);
 });
 
-test('real RAUC: re-assigned before the reboot, the same bundle is not installed again (installed.count stays 1)', async (t) => {
-  const h = await AgentHarness.start({ rauc: 'real' });
-  t.teardown(() => h.stop());
-  const bundle = readFileSync(await h.realRauc!.buildBundle({ version: '2.0' }));
-  const installer = new DbusInstaller({ bus: { address: h.realRauc!.busAddress }, log: silentLogger() });
-  t.teardown(() => installer.close());
-  const first = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content: bundle }] }] }).actionId;
-  await h.runUntil(over(h, first));
-  t.is(h.target.action(first).status, 'finished');
-  const written = (await installer.slotStatus()).find((slot) => slot.name === 'rootfs.1')!;
-  t.is(written.raw['installed.count'], 1);
-  const downloads = artifactRequests(h);
+for (const version of RAUC_VERSIONS) {
+  test(`real RAUC ${version}: re-assigned before the reboot, the same bundle is not installed again (installed.count stays 1)`, async (t) => {
+    const h = await AgentHarness.start({ rauc: 'real', raucVersion: version });
+    t.teardown(() => h.stop());
+    const bundle = readFileSync(await h.realRauc!.buildBundle({ version: '2.0' }));
+    const installer = new DbusInstaller({ bus: { address: h.realRauc!.busAddress }, log: silentLogger() });
+    t.teardown(() => installer.close());
+    const first = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content: bundle }] }] }).actionId;
+    await h.runUntil(over(h, first));
+    t.is(h.target.action(first).status, 'finished');
+    const written = (await installer.slotStatus()).find((slot) => slot.name === 'rootfs.1')!;
+    t.is(written.raw['installed.count'], 1);
+    const downloads = artifactRequests(h);
 
-  // A restart of the service, then the operator assigns the same distribution set again.
-  const second = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content: bundle }] }] }).actionId;
-  await h.runUntil(over(h, second));
+    // A restart of the service, then the operator assigns the same distribution set again.
+    const second = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content: bundle }] }] }).actionId;
+    await h.runUntil(over(h, second));
 
-  t.is(h.target.action(second).status, 'finished');
-  t.deepEqual(feedbackChain(h.target, second), ['closed/success']);
-  t.regex(lastDetails(h, second)[0]!, /^Already installed 2\.0 in rootfs\.1 \(action \d+\), waiting for the reboot/);
-  t.is(artifactRequests(h), downloads, 'nothing downloaded');
-  const after = (await installer.slotStatus()).find((slot) => slot.name === 'rootfs.1')!;
-  t.is(after.raw['installed.count'], 1, "RAUC's installed count stays 1");
-  t.is(after.raw['installed.timestamp'], written.raw['installed.timestamp']);
-  t.is(await installer.primary(), 'rootfs.1');
-});
+    t.is(h.target.action(second).status, 'finished');
+    t.deepEqual(feedbackChain(h.target, second), ['closed/success']);
+    t.regex(lastDetails(h, second)[0]!, /^Already installed 2\.0 in rootfs\.1 \(action \d+\), waiting for the reboot/);
+    t.is(artifactRequests(h), downloads, 'nothing downloaded');
+    const after = (await installer.slotStatus()).find((slot) => slot.name === 'rootfs.1')!;
+    t.is(after.raw['installed.count'], 1, "RAUC's installed count stays 1");
+    t.is(after.raw['installed.timestamp'], written.raw['installed.timestamp']);
+    t.is(await installer.primary(), 'rootfs.1');
+  });
+}
 
 test('the slot waiting for the reboot was marked bad (its boot failed): the same version is installed again', async (t) => {
   const h = await AgentHarness.start({ fakeRauc: { bundle: { version: '2.0' } } });

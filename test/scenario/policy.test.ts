@@ -5,6 +5,7 @@ import test from 'ava';
 import { silentLogger } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
 import { slotsRunning } from '../fakes/rauc/fake-slots.js';
+import { RAUC_VERSIONS } from '../harness/rauc-environment.js';
 import { AgentHarness, feedbackChain, type HarnessOptions } from '../helpers/agent-harness.js';
 
 const content = Buffer.from('bundle bytes '.repeat(5000));
@@ -143,23 +144,25 @@ test('not enough space where bundles go: refused before any download request, wi
   t.regex(status.details.join('\n'), /Policy: rootfs 2\.0: newer than 1\.0 running in rootfs\.0/);
 });
 
-test('real RAUC: a bundle for another compatible is refused before InstallBundle, naming both compatibles', async (t) => {
-  const h = await AgentHarness.start({ rauc: 'real' });
-  t.teardown(() => h.stop());
-  const installer = new DbusInstaller({ bus: { address: h.realRauc!.busAddress }, log: silentLogger() });
-  t.teardown(() => installer.close());
-  const slotsBefore = await installer.slotStatus();
-  const bundlePath = await h.realRauc!.buildBundle({ version: '2.0', compatible: 'Other Device' });
-  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'other.raucb', content: readFileSync(bundlePath) }] }] });
+for (const version of RAUC_VERSIONS) {
+  test(`real RAUC ${version}: a bundle for another compatible is refused before InstallBundle, naming both compatibles`, async (t) => {
+    const h = await AgentHarness.start({ rauc: 'real', raucVersion: version });
+    t.teardown(() => h.stop());
+    const installer = new DbusInstaller({ bus: { address: h.realRauc!.busAddress }, log: silentLogger() });
+    t.teardown(() => installer.close());
+    const slotsBefore = await installer.slotStatus();
+    const bundlePath = await h.realRauc!.buildBundle({ version: '2.0', compatible: 'Other Device' });
+    const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'other.raucb', content: readFileSync(bundlePath) }] }] });
 
-  await h.driveToEnd(actionId);
+    await h.driveToEnd(actionId);
 
-  t.is(h.target.action(actionId).status, 'error');
-  const status = finalStatus(h);
-  t.is(status.code, 2003);
-  t.is(status.details[0], "Incompatible bundle, not installed: other.raucb (rootfs 2.0) is for 'Other Device', but this device is 'Test Device' (RAUC's compatible)");
-  t.deepEqual(await installer.slotStatus(), slotsBefore, 'RAUC installed nothing: slot status unchanged');
-  t.is((await installer.properties()).lastError, '', 'RAUC never failed an install');
-  t.false(h.realRauc!.serviceLog.includes('Compatible mismatch'), 'RAUC never got to check the bundle for an install');
-  t.true(artifactRequests(h).length > 0, 'the bundle was downloaded first (RAUC Info needs it local)');
-});
+    t.is(h.target.action(actionId).status, 'error');
+    const status = finalStatus(h);
+    t.is(status.code, 2003, JSON.stringify(status));
+    t.is(status.details[0], "Incompatible bundle, not installed: other.raucb (rootfs 2.0) is for 'Other Device', but this device is 'Test Device' (RAUC's compatible)");
+    t.deepEqual(await installer.slotStatus(), slotsBefore, 'RAUC installed nothing: slot status unchanged');
+    t.is((await installer.properties()).lastError, '', 'RAUC never failed an install');
+    t.false(h.realRauc!.serviceLog.includes('Compatible mismatch'), 'RAUC never got to check the bundle for an install');
+    t.true(artifactRequests(h).length > 0, 'the bundle was downloaded first (RAUC Info needs it local)');
+  });
+}

@@ -57,8 +57,9 @@ export async function checkBeforeDownload(deps: AgentDependencies, plan: Deploym
 }
 
 /**
- * After the download, before InstallBundle: RAUC's Info for each downloaded bundle against RAUC's
- * Compatible. Streamed bundles are not local, so Info is not asked for them (RAUC checks them itself).
+ * After the download, before InstallBundle: RAUC's InspectBundle (or Info on RAUC 1.8) for each
+ * downloaded bundle against RAUC's Compatible. Streamed bundles are not local, so they are not
+ * inspected (RAUC checks them itself).
  */
 export async function checkBeforeInstall(deps: AgentDependencies, action: ActionRecord, signal: AbortSignal): Promise<PolicyDecision> {
   const local = action.bundles.filter((bundle) => bundle.path !== undefined);
@@ -158,8 +159,13 @@ async function readDeviceCompatible(deps: AgentDependencies, signal: AbortSignal
   }
 }
 
+/** InspectBundle where RAUC has it (1.9+: also the manifest hash), else Info (RAUC 1.8). */
 async function inspect(deps: AgentDependencies, path: string, signal: AbortSignal): Promise<BundleInspection> {
   try {
+    if ((await deps.installer.features({ signal })).inspectBundle) {
+      const inspection = await deps.installer.inspect(path, { signal });
+      return { kind: 'info', compatible: inspection.compatible, version: inspection.version, manifestHash: inspection.manifestHash };
+    }
     const info = await deps.installer.info(path, { signal });
     return { kind: 'info', compatible: info.compatible, version: info.version };
   } catch (error) {

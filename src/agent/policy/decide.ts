@@ -199,9 +199,9 @@ export function decideSpace(decision: DownloadDecision, space: SpaceCheck): Down
   return { verdict: 'refuse', code: STATUS_CODES.INSUFFICIENT_SPACE, summary, install: [], record: decision.record };
 }
 
-/** What RAUC's Info said of a downloaded bundle, or why it was not asked. */
+/** What RAUC's InspectBundle or Info said of a downloaded bundle, or why it was not asked. */
 export type BundleInspection =
-  | { readonly kind: 'info'; readonly compatible: string; readonly version: string }
+  | { readonly kind: 'info'; readonly compatible: string; readonly version: string; readonly manifestHash?: string | undefined }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
 export interface InspectedBundle {
@@ -240,7 +240,8 @@ export function decideBeforeInstall(bundles: readonly InspectedBundle[], device:
     if (compareVersions(inspection.version, bundle.version).order !== 'same') {
       record.push(warn(`${bundle.filename}: the bundle's manifest says version ${inspection.version}, but the server offers ${label(bundle)}; installing anyway`));
     } else {
-      record.push(note(`${bundle.filename}: compatible '${inspection.compatible}' and version ${inspection.version} as expected; installing`));
+      const hash = inspection.manifestHash ? ` (manifest hash ${inspection.manifestHash})` : '';
+      record.push(note(`${bundle.filename}: compatible '${inspection.compatible}' and version ${inspection.version} as expected${hash}; installing`));
     }
   }
   if (mismatches.length > 0) {

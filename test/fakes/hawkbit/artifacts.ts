@@ -44,8 +44,25 @@ export interface DownloadFault {
   readonly interruptAfter: number | undefined;
 }
 
-/** Serves artifact bytes with single-range support (206/416), like hawkBit's download resource. */
-export function serveArtifact(req: IncomingMessage, res: ServerResponse, artifact: StoredArtifact, fault: DownloadFault): void {
+/** One artifact body as the server sent it. */
+export interface ServedDownload {
+  readonly filename: string;
+  /** First byte of the body asked for (Range), 0 without one. */
+  readonly offset: number;
+  /** When the headers went out (ms since epoch). */
+  readonly startedAt: number;
+  /** After each 64 KiB write the socket accepted: when, and the body bytes accepted so far. */
+  readonly sent: { at: number; bytes: number }[];
+}
+
+const WRITE_SIZE = 64 * 1024;
+
+/**
+ * Serves artifact bytes with single-range support (206/416), like hawkBit's download resource, in
+ * 64 KiB writes, each after the socket accepted the one before (so a client that stops reading stops
+ * the server). Returns the record of a body being sent (undefined for 416 and HEAD).
+ */
+export function serveArtifact(req: IncomingMessage, res: ServerResponse, artifact: StoredArtifact, fault: DownloadFault): ServedDownload | undefined {
   let body = artifact.servedContent ?? artifact.content;
   const total = body.length;
   const headers: Record<string, string | number> = {
@@ -55,16 +72,18 @@ export function serveArtifact(req: IncomingMessage, res: ServerResponse, artifac
     'content-disposition': `attachment;filename=${encodeURIComponent(artifact.filename)}`,
   };
   let status = 200;
+  let offset = 0;
   const range = req.headers.range;
   if (range !== undefined) {
     const parsed = parseRange(range, total);
     if (parsed === undefined) {
       res.writeHead(416, { 'content-range': `bytes */${total}` }).end();
-      return;
+      return undefined;
     }
     status = 206;
     headers['content-range'] = `bytes ${parsed.start}-${parsed.end}/${total}`;
     body = body.subarray(parsed.start, parsed.end + 1);
+    offset = parsed.start;
   }
   if (fault.corrupt && body.length > 0) {
     body = Buffer.from(body);
@@ -74,13 +93,27 @@ export function serveArtifact(req: IncomingMessage, res: ServerResponse, artifac
   res.writeHead(status, headers);
   if (req.method === 'HEAD') {
     res.end();
-    return;
+    return undefined;
   }
-  if (fault.interruptAfter !== undefined && fault.interruptAfter < body.length) {
-    res.write(body.subarray(0, fault.interruptAfter), () => res.destroy());
-    return;
-  }
-  res.end(body);
+  const served: ServedDownload = { filename: artifact.filename, offset, startedAt: Date.now(), sent: [] };
+  const end = fault.interruptAfter !== undefined && fault.interruptAfter < body.length ? fault.interruptAfter : body.length;
+  let done = 0;
+  const next = (): void => {
+    if (done >= end) {
+      if (end < body.length) res.destroy();
+      else res.end();
+      return;
+    }
+    const chunk = body.subarray(done, Math.min(end, done + WRITE_SIZE));
+    res.write(chunk, (error) => {
+      if (error) return;
+      done += chunk.length;
+      served.sent.push({ at: Date.now(), bytes: done });
+      next();
+    });
+  };
+  next();
+  return served;
 }
 
 function parseRange(header: string, total: number): { start: number; end: number } | undefined {

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TLSSocket } from 'node:tls';
-import { serveArtifact } from './artifacts.js';
+import { serveArtifact, type ServedDownload } from './artifacts.js';
 import { FakeTarget, type Reply, type TargetHost } from './fake-target.js';
 import { RandomFaults, type RandomFaultCounts, type RandomFaultOptions } from './random-faults.js';
 
@@ -72,6 +72,8 @@ export class FakeHawkbit {
   readonly requests: RecordedRequest[] = [];
   /** Counted from the server's events, so a test can prove a client does not hammer it (retry storms). */
   readonly connections: ConnectionCounts = { tcp: 0, tlsHandshakes: 0, tlsFailures: 0 };
+  /** Every artifact body served, with the server's own timeline of the bytes its socket accepted. */
+  readonly downloads: ServedDownload[] = [];
   readonly tenant: string;
   readonly #targets = new Map<string, FakeTarget>();
   readonly #options: FakeHawkbitOptions;
@@ -238,7 +240,8 @@ export class FakeHawkbit {
       return;
     }
     const fault = take(this.#downloadFaults, '');
-    serveArtifact(req, res, artifact, { corrupt: fault?.corrupt ?? false, interruptAfter: fault?.interruptAfter });
+    const served = serveArtifact(req, res, artifact, { corrupt: fault?.corrupt ?? false, interruptAfter: fault?.interruptAfter });
+    if (served !== undefined) this.downloads.push(served);
   }
 }
 

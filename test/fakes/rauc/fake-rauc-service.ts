@@ -32,6 +32,8 @@ export interface FakeRaucOptions {
   readonly busy?: boolean;
   /** Only the legacy Install(s), no InstallBundle (RAUC < 1.3). */
   readonly legacyOnly?: boolean;
+  /** Also InspectBundle, as RAUC 1.9 (InstallBundle still refuses `transaction-id` as an unsupported key). */
+  readonly inspectBundle?: boolean;
   /** What Info() and an installed slot report (default: the fake's compatible, version 1.0). */
   readonly bundle?: { readonly compatible?: string; readonly version?: string };
   /** Called with each call once it is complete (installs: with `received`/`readError`, before Completed). */
@@ -84,7 +86,7 @@ export class FakeRaucService implements InstallerBackend {
     this.bootSlot = options.bootSlot ?? 'A';
     this.#slots = new SlotTable(options.slots ?? DEFAULT_SLOTS, () => this.bootSlot);
     if (options.busy) this.operation = 'installing';
-    this.#iface = createInstallerInterface(this, { legacyOnly: options.legacyOnly });
+    this.#iface = createInstallerInterface(this, { legacyOnly: options.legacyOnly, inspectBundle: options.inspectBundle });
   }
 
   static async start(options: FakeRaucOptions): Promise<FakeRaucService> {

@@ -1,4 +1,4 @@
-import { interface as dbusInterface, type Variant } from 'dbus-next';
+import { interface as dbusInterface, Variant } from 'dbus-next';
 
 /** What the exported interface asks of the fake; the class below only forwards to it. */
 export interface InstallerBackend {
@@ -22,9 +22,10 @@ export type InstallerInterface = dbusInterface.Interface & { Completed(result: n
  * Builds `de.pengutronix.rauc.Installer` as dbus-next wants it. Decorators do not work from TypeScript,
  * so members are declared with `configureMembers`; a fresh class per call, because configuring a
  * subclass would wrap the inherited signal twice. `legacyOnly` leaves InstallBundle out (RAUC < 1.3 had
- * only Install), so callers get UnknownMethod like from an old RAUC.
+ * only Install), so callers get UnknownMethod like from an old RAUC. `inspectBundle` adds
+ * InspectBundle as RAUC 1.9 has it (what Info tells, as `update` and `bundle` groups; no manifest hash).
  */
-export function createInstallerInterface(backend: InstallerBackend, options: { legacyOnly?: boolean } = {}): InstallerInterface {
+export function createInstallerInterface(backend: InstallerBackend, options: { legacyOnly?: boolean; inspectBundle?: boolean } = {}): InstallerInterface {
   class Installer extends dbusInterface.Interface {
     get Operation(): string {
       return backend.operation;
@@ -53,6 +54,13 @@ export function createInstallerInterface(backend: InstallerBackend, options: { l
     Info(bundle: string): Promise<[string, string]> {
       return backend.info(bundle);
     }
+    async InspectBundle(source: string): Promise<Record<string, Variant>> {
+      const [compatible, version] = await backend.info(source);
+      return {
+        update: new Variant('a{sv}', { compatible: new Variant('s', compatible), version: new Variant('s', version) }),
+        bundle: new Variant('a{sv}', { format: new Variant('s', 'plain') }),
+      };
+    }
     Mark(state: string, slot: string): [string, string] {
       return backend.mark(state, slot);
     }
@@ -73,6 +81,7 @@ export function createInstallerInterface(backend: InstallerBackend, options: { l
       ...(options.legacyOnly ? {} : { InstallBundle: { inSignature: 'sa{sv}', outSignature: '' } }),
       Install: { inSignature: 's', outSignature: '' },
       Info: { inSignature: 's', outSignature: 'ss' },
+      ...(options.inspectBundle ? { InspectBundle: { inSignature: 'sa{sv}', outSignature: 'a{sv}' } } : {}),
       Mark: { inSignature: 'ss', outSignature: 'ss' },
       GetSlotStatus: { inSignature: '', outSignature: 'a(sa{sv})' },
       GetPrimary: { inSignature: '', outSignature: 's' },

@@ -60,7 +60,8 @@ test('GKeyFile escapes in values are decoded', (t) => {
 });
 
 test('a line that is not key = value is a syntax error naming the line', (t) => {
-  const error = t.throws(() => parseConfig('[client]\nhawkbit_server = h\nthis is garbage\n', FILE));
+  const [head, ...tail] = configText().split('\n');
+  const error = t.throws(() => parseConfig([head, 'hawkbit_server = h', 'this is garbage', ...tail].join('\n'), FILE));
   t.true(isConfigError(error));
   t.is((error as { code?: string }).code, 'CONFIG_SYNTAX');
   t.is(error!.message, `${FILE}: line 3: "this is garbage" is not a group, a key = value pair or a comment`);

@@ -135,3 +135,17 @@ test('dbus-daemon refuses a damaged copy of the snippet (the check is real)', as
   writeFileSync(broken, read('config/dbus/hawkbit-rauc.conf').replace('send_member="Get"', 'send_membr="Get"'));
   await t.throwsAsync(busWith(t, broken, 'bad'), { message: /send_membr/ });
 });
+
+test('the unit\'s environment (Node options, malloc arenas) is accepted by Node and leaves fetch out', async (t) => {
+  const environment = Object.fromEntries((settings('Service').get('Environment') ?? []).map((entry) => entry.split(/=(.*)/s).slice(0, 2) as [string, string]));
+  t.is(environment['NODE_OPTIONS'], '--no-experimental-fetch');
+  t.is(environment['MALLOC_ARENA_MAX'], '2');
+  const cli = new URL('dist/cli.js', repo).pathname;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(cli.replace('cli.js', 'main.js'))}); console.log(typeof fetch)`], {
+    env: { PATH: process.env['PATH'] ?? '', ...environment },
+    timeout: 60_000,
+  });
+  t.is(stdout.trim(), 'undefined', 'the agent loads without fetch');
+  const version = await run(process.execPath, [cli, '--version'], { env: { PATH: process.env['PATH'] ?? '', ...environment }, timeout: 60_000 });
+  t.regex(version.stdout, /\d+\.\d+\.\d+/);
+});
