@@ -1,5 +1,4 @@
-import { createAgent } from './agent/create-agent.js';
-import { ExitCode } from './cli/exit-codes.js';
+import { createAgent } from './agent/index.js';
 import type { Config } from './config/index.js';
 import { errorMessage } from './lib/errors.js';
 import type { Logger, Redactor } from './log/index.js';
@@ -18,12 +17,17 @@ export interface ServiceOptions {
 }
 
 /**
+ * How the service ended (the CLI maps it to its exit code: 0, 1, 4): `ok` stopped by a signal, or a
+ * run-once that succeeded or had nothing to do; `failed` a run-once that failed; `invalidSetting` a
+ * setting that only fails when used (e.g. an OpenSSL engine).
+ */
+export type ServiceEnd = 'ok' | 'failed' | 'invalidSetting';
+
+/**
  * Composition root: builds the DDI client, downloader, RAUC installer and state store from the config
  * and runs the update agent until `signal` aborts (or, with `runOnce`, until one poll is handled).
- * Exit codes: 0 stopped by a signal, or run-once success / nothing to do; 1 run-once failure;
- * 4 settings that only fail when used (e.g. an OpenSSL engine).
  */
-export async function runService(options: ServiceOptions): Promise<number> {
+export async function runService(options: ServiceOptions): Promise<ServiceEnd> {
   const { config, log } = options;
   let assembly;
   try {
@@ -31,7 +35,7 @@ export async function runService(options: ServiceOptions): Promise<number> {
   } catch (error) {
     if (!isTransportConfigError(error)) throw error;
     process.stderr.write(`Loading config file failed: ${config.file}: ${errorMessage(error)}\n`);
-    return ExitCode.CONFIG_INVALID;
+    return 'invalidSetting';
   }
   log.message(`hawkbit-rauc started: ${config.ssl ? 'https' : 'http'}://${config.hawkbitServer}, tenant ${config.tenantId}, target ${config.targetName}`);
   // `hawkbit-rauc poll-now` (or `systemctl kill -s USR2 hawkbit-rauc`): poll at once.
@@ -41,17 +45,17 @@ export async function runService(options: ServiceOptions): Promise<number> {
     if (!options.runOnce) {
       await assembly.agent.run(options.signal);
       log.message('stopped');
-      return ExitCode.OK;
+      return 'ok';
     }
     const result = await assembly.agent.runOnce(options.signal);
     if (result.actionId === undefined) {
       log.message('run once: nothing to do');
-      return ExitCode.OK;
+      return 'ok';
     }
     const end = result.end;
     const failed = end === undefined || ((end.end === 'finished' || end.end === 'reportPending') && end.outcome.result === 'failure');
     log.message(`run once: action ${result.actionId} ${end ? end.end : 'stopped'}${end && 'outcome' in end ? ` (${end.outcome.result})` : ''}`);
-    return failed && !options.signal.aborted ? ExitCode.FAILURE : ExitCode.OK;
+    return failed && !options.signal.aborted ? 'failed' : 'ok';
   } finally {
     process.off(POLL_NOW_SIGNAL, pollNow);
     await assembly.close();
