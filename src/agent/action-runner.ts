@@ -9,19 +9,13 @@ import { failureFromError } from './failures.js';
 import { FeedbackSender } from './feedback-sender.js';
 import { askGate } from './gate.js';
 import { describeBundles, installBundles } from './install-step.js';
-import { finishInstall, reportOutcome } from './finish.js';
+import { finishInstall, reportOutcome, type RunEnd } from './finish.js';
 import { checkBeforeDownload, checkBeforeInstall, decisionDetails, decisionOutcome } from './policy/checks.js';
-import { NO_HANDOVER, type ActionRecord, type Outcome, type Phase } from './state.js';
+import { NO_HANDOVER, type ActionRecord, type Phase } from './state.js';
 import { STATUS_CODES } from '../ddi/index.js';
 
-/** How a run of an action ended for now. */
-export type RunEnd =
-  | { readonly end: 'finished'; readonly outcome: Outcome }
-  | { readonly end: 'waiting'; readonly reason: string }
-  | { readonly end: 'rebooting' | 'awaitingReboot' }
-  /** The server canceled the action while it failed before the installation; the cancel was answered. */
-  | { readonly end: 'canceled' }
-  | { readonly end: 'reportPending'; readonly outcome: Outcome };
+// RunEnd lives in finish.ts (which returns it too), so that finish.ts does not import this file back.
+export type { RunEnd } from './finish.js';
 
 /**
  * Carries one action from its persisted phase as far as it can go now: download, wait (maintenance
