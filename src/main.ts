@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
-import { createAgent } from './agent/create-agent.js';
-import { ExitCode } from './cli/exit-codes.js';
+import { createAgent } from './agent/index.js';
 import { ConfigError, configSecrets, type Config } from './config/index.js';
 import { errorMessage } from './lib/errors.js';
 import { sanitizeForTerminal } from './lib/sanitize.js';
@@ -22,12 +21,18 @@ export interface ServiceOptions {
 }
 
 /**
+ * How the service ended (the CLI maps it to its exit code: 0, 1, 4): `ok` stopped by a signal, or a
+ * run-once that succeeded or had nothing to do; `failed` a run-once that failed; `invalidSetting` a
+ * setting that only fails when used (e.g. an OpenSSL engine).
+ */
+export type ServiceEnd = 'ok' | 'failed' | 'invalidSetting';
+
+/**
  * Composition root: builds the DDI client, downloader, RAUC installer and state store from the config
  * and runs the update agent until `signal` aborts (or, with `runOnce`, until one poll is handled).
- * Exit codes: 0 stopped by a signal, or run-once success / nothing to do; 1 run-once failure (the poll
- * failed, or the action it offered failed), with the cause on stderr.
+ * Run-once failures (the poll failed, or the action it offered failed) print the cause on stderr.
  */
-export async function runService(options: ServiceOptions): Promise<number> {
+export async function runService(options: ServiceOptions): Promise<ServiceEnd> {
   const { config, log } = options;
   let assembly;
   try {
@@ -36,7 +41,7 @@ export async function runService(options: ServiceOptions): Promise<number> {
     if (!isTransportConfigError(error)) throw error;
     // serviceConfigError() (run by the CLI before the service and by --check-config) refuses these first.
     (options.stderr ?? process.stderr).write(`Loading config file failed: ${asConfigError(error, config.file).message}\n`);
-    return ExitCode.CONFIG_INVALID;
+    return 'invalidSetting';
   }
   log.message(`hawkbit-rauc started: ${config.ssl ? 'https' : 'http'}://${config.hawkbitServer}, tenant ${config.tenantId}, target ${config.targetName}`);
   // `hawkbit-rauc poll-now` (or `systemctl kill -s USR2 hawkbit-rauc`): poll at once.
@@ -46,23 +51,23 @@ export async function runService(options: ServiceOptions): Promise<number> {
     if (!options.runOnce) {
       await assembly.agent.run(options.signal);
       log.message('stopped');
-      return ExitCode.OK;
+      return 'ok';
     }
     const result = await assembly.agent.runOnce(options.signal);
     if (result.error !== undefined && !options.signal.aborted) {
       const redactor = options.redactor ?? new Redactor(configSecrets(config, process.env));
       const cause = sanitizeForTerminal(redactor.text(errorMessage(result.error)), { singleLine: true });
       (options.stderr ?? process.stderr).write(`hawkbit-rauc: run once failed: poll failed: ${cause}\n`);
-      return ExitCode.FAILURE;
+      return 'failed';
     }
     if (result.actionId === undefined) {
       log.message('run once: nothing to do');
-      return ExitCode.OK;
+      return 'ok';
     }
     const end = result.end;
     const failed = end === undefined || ((end.end === 'finished' || end.end === 'reportPending') && end.outcome.result === 'failure');
     log.message(`run once: action ${result.actionId} ${end ? end.end : 'stopped'}${end && 'outcome' in end ? ` (${end.outcome.result})` : ''}`);
-    return failed && !options.signal.aborted ? ExitCode.FAILURE : ExitCode.OK;
+    return failed && !options.signal.aborted ? 'failed' : 'ok';
   } finally {
     process.off(POLL_NOW_SIGNAL, pollNow);
     await assembly.close();

@@ -2,26 +2,20 @@ import { access } from 'node:fs/promises';
 import { buildFeedback, type CancelHandle, type DeploymentHandle, type Feedback } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { AgentDependencies } from './context.js';
-import { planDeployment, artifactUrls, skippedDetails, type DeploymentPlan } from './deployment-plan.js';
+import { planDeployment, artifactsToFetch, artifactUrls, skippedDetails, type DeploymentPlan } from './deployment-plan.js';
 import { handleCancel, isCancelable } from './cancel.js';
-import { artifactsToFetch, downloadArtifacts } from './download-step.js';
+import { clearDownloadDirectory, downloadArtifacts } from './download-step.js';
 import { failureFromError } from './failures.js';
 import { FeedbackSender } from './feedback-sender.js';
 import { askGate } from './gate.js';
 import { describeBundles, installBundles } from './install-step.js';
-import { finishInstall, reportOutcome } from './finish.js';
-import { checkBeforeDownload, checkBeforeInstall, decisionDetails, decisionOutcome } from './policy/checks.js';
-import { NO_HANDOVER, type ActionRecord, type Outcome, type Phase } from './state.js';
+import { finishInstall, reportOutcome, type RunEnd } from './finish.js';
+import { checkBeforeDownload, checkBeforeInstall, checkVersions, decisionDetails, decisionOutcome } from './policy/checks.js';
+import { NO_HANDOVER, type ActionRecord, type Phase } from './state.js';
 import { STATUS_CODES } from '../ddi/index.js';
 
-/** How a run of an action ended for now. */
-export type RunEnd =
-  | { readonly end: 'finished'; readonly outcome: Outcome }
-  | { readonly end: 'waiting'; readonly reason: string }
-  | { readonly end: 'rebooting' | 'awaitingReboot' }
-  /** The server canceled the action while it failed before the installation; the cancel was answered. */
-  | { readonly end: 'canceled' }
-  | { readonly end: 'reportPending'; readonly outcome: Outcome };
+// RunEnd lives in finish.ts (which returns it too), so that finish.ts does not import this file back.
+export type { RunEnd } from './finish.js';
 
 /**
  * Carries one action from its persisted phase as far as it can go now: download, wait (maintenance
@@ -86,7 +80,11 @@ export class ActionRunner {
       let wanted = plan;
       let policy: string[] = [];
       if (plan.type !== 'downloadOnly') {
-        const { decision, plan: kept } = await checkBeforeDownload(this.deps, plan, signal);
+        // The policy decides, the download step acts: it makes room (stale parts of other actions go) before the space is measured.
+        const versions = await checkVersions(this.deps, plan, signal);
+        const clear = versions.decision.verdict === 'proceed' && !this.deps.config.streamBundle;
+        const room = clear ? await clearDownloadDirectory(this.deps, versions.kept, signal) : undefined;
+        const { decision, plan: kept } = await checkBeforeDownload(this.deps, versions, room, signal);
         if (decision.verdict !== 'proceed') {
           const outcome = decisionOutcome(decision);
           return reportOutcome(this.deps, action, { ...outcome, details: [...outcome.details, ...skipped] }, sender, signal);

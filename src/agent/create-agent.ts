@@ -46,7 +46,14 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
   const redactor = options.redactor ?? new Redactor(configSecrets(config, env));
   const transport: Transport = createTransport({ ...config, env });
   const clock = options.clock ?? new SyncedClock({ log: log.child({ component: 'system' }) });
-  const ddi = DdiClient.fromConfig(config, {
+  const ddi = new DdiClient({
+    server: config.hawkbitServer,
+    ssl: config.ssl,
+    tenant: config.tenantId,
+    controllerId: config.targetName,
+    auth: config.auth,
+    timeoutMs: config.timeoutMs,
+    sendDownloadAuthentication: config.sendDownloadAuthentication,
     log: log.child({ component: 'ddi' }),
     transport,
     userAgent: `hawkbit-rauc/${packageVersion()}`,

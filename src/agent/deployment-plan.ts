@@ -29,6 +29,11 @@ export interface DeploymentPlan {
 
 const BUNDLE = /\.raucb$/i;
 
+/** The artifacts an action fetches: every bundle, or every file of a download-only action. */
+export function artifactsToFetch(plan: DeploymentPlan): PlannedArtifact[] {
+  return plan.artifacts.filter((planned) => planned.bundle || plan.type === 'downloadOnly');
+}
+
 /**
  * Reads what a deployment asks for. Download-only actions come as update = skip without a maintenance
  * window; update = skip with an unavailable window means "download now, install when the window opens".

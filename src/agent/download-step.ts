@@ -2,37 +2,40 @@ import { dirname } from 'node:path';
 import { buildFeedback } from '../ddi/index.js';
 import { isChecksumMismatchError, type DownloadProgress } from '../download/index.js';
 import type { AgentDependencies } from './context.js';
-import { artifactUrls, type DeploymentPlan, type PlannedArtifact } from './deployment-plan.js';
+import { artifactsToFetch, artifactUrls, type DeploymentPlan, type PlannedArtifact } from './deployment-plan.js';
 import type { FeedbackSender } from './feedback-sender.js';
 import { formatBytes } from './format.js';
 import type { ActionRecord, BundleRef } from './state.js';
 import { ProgressThrottle } from './throttle.js';
-
-/** The artifacts an action fetches: every bundle, or every file of a download-only action. */
-export function artifactsToFetch(plan: DeploymentPlan): PlannedArtifact[] {
-  return plan.artifacts.filter((planned) => planned.bundle || plan.type === 'downloadOnly');
-}
 
 /** Where artifacts land: the directory of bundle_download_location. */
 export function downloadDirectory(deps: AgentDependencies): string {
   return dirname(deps.config.bundleDownloadLocation ?? `${deps.config.stateDir}/bundle.raucb`);
 }
 
-/**
- * Removes stale partial files of other actions from the download directory, then checks that the
- * artifacts' sizes fit into its free space (InsufficientSpaceError with both numbers otherwise).
- */
-export async function prepareDownloadDirectory(
-  deps: AgentDependencies,
-  planned: readonly PlannedArtifact[],
-  signal: AbortSignal,
-): Promise<{ directory: string; total: number }> {
+/** The download directory with room made for an action, and the bytes its artifacts need there. */
+export interface DownloadRoom {
+  readonly directory: string;
+  readonly total: number;
+}
+
+/** Removes stale partial files of other actions from the download directory, so their space counts as free. */
+export async function clearDownloadDirectory(deps: AgentDependencies, planned: readonly PlannedArtifact[], signal: AbortSignal): Promise<DownloadRoom> {
   const directory = downloadDirectory(deps);
   const names = planned.map((item) => deps.storage.safeFilename(item.artifact.filename));
   const total = planned.reduce((sum, item) => sum + (item.artifact.size ?? 0), 0);
   await deps.storage.removeStaleParts(directory, names, { signal });
-  await deps.storage.checkFreeSpace(directory, total, { signal });
   return { directory, total };
+}
+
+/**
+ * Clears the download directory (above), then checks that the artifacts' sizes fit into its free space
+ * (InsufficientSpaceError with both numbers otherwise).
+ */
+export async function prepareDownloadDirectory(deps: AgentDependencies, planned: readonly PlannedArtifact[], signal: AbortSignal): Promise<DownloadRoom> {
+  const room = await clearDownloadDirectory(deps, planned, signal);
+  await deps.storage.checkFreeSpace(room.directory, room.total, { signal });
+  return room;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { buildFeedback, STATUS_CODES } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
-import type { RunEnd } from './action-runner.js';
 import type { AgentDependencies } from './context.js';
 import { downloadDirectory } from './download-step.js';
 import { failureFromError } from './failures.js';
@@ -9,6 +8,15 @@ import type { FeedbackSender } from './feedback-sender.js';
 import { describeBundles } from './install-step.js';
 import { IDLE, type ActionRecord, type Outcome } from './state.js';
 import { actionTransactionId } from './transaction-id.js';
+
+/** How a run of an action ended for now. */
+export type RunEnd =
+  | { readonly end: 'finished'; readonly outcome: Outcome }
+  | { readonly end: 'waiting'; readonly reason: string }
+  | { readonly end: 'rebooting' | 'awaitingReboot' }
+  /** The server canceled the action while it failed before the installation; the cancel was answered. */
+  | { readonly end: 'canceled' }
+  | { readonly end: 'reportPending'; readonly outcome: Outcome };
 
 /**
  * After RAUC completed every bundle: with post-reboot verification, persist `rebootPending` (with the

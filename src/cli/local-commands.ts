@@ -1,7 +1,5 @@
 import type { Writable } from 'node:stream';
-import { recordDecision } from '../agent/confirmation.js';
-import { StateStore } from '../agent/state-store.js';
-import { readStatus } from '../agent/status-board.js';
+import { readStatus, recordDecision, StateStore } from '../agent/index.js';
 import type { Config } from '../config/index.js';
 import { sanitizeForTerminal } from '../lib/sanitize.js';
 import type { Logger, Redactor } from '../log/index.js';

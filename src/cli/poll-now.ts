@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { readStatus } from '../agent/status-board.js';
+import { readStatus } from '../agent/index.js';
 import type { Config } from '../config/index.js';
 import { delay } from '../lib/abort.js';
 import { systemErrorCode } from '../lib/errors.js';

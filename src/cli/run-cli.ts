@@ -1,12 +1,19 @@
 import type { Writable } from 'node:stream';
 import { configSecrets, describeConfig, isConfigError, loadConfig, type LoadedConfig } from '../config/index.js';
 import { createLogger, Redactor, type Logger } from '../log/index.js';
-import { runService, serviceConfigError } from '../main.js';
+import { runService, serviceConfigError, type ServiceEnd } from '../main.js';
 import { packageVersion } from '../version.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { decide, showStatus } from './local-commands.js';
 import { parseCliArguments, UsageError, USAGE, type CliArguments } from './parse-args.js';
 import { pollNow } from './poll-now.js';
+
+/** The exit code for each way the service ends. */
+const SERVICE_EXIT_CODES: Readonly<Record<ServiceEnd, ExitCodeValue>> = Object.freeze({
+  ok: ExitCode.OK,
+  failed: ExitCode.FAILURE,
+  invalidSetting: ExitCode.CONFIG_INVALID,
+});
 
 export interface CliContext {
   readonly stdout: Writable;
@@ -81,7 +88,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   if (args.command === 'confirm' || args.command === 'deny') {
     return decide(config, args.actionId!, args.command === 'confirm' ? 'confirmed' : 'denied', context.stdout);
   }
-  return runService({ config, log, runOnce: args.runOnce, signal: context.signal, redactor, stderr: context.stderr });
+  return SERVICE_EXIT_CODES[await runService({ config, log, runOnce: args.runOnce, signal: context.signal, redactor, stderr: context.stderr })];
 }
 
 function reportWarnings(loaded: LoadedConfig, log: Logger): void {

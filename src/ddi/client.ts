@@ -1,4 +1,3 @@
-import type { Authentication, Config } from '../config/types.js';
 import { Redactor, silentLogger, type Logger } from '../log/index.js';
 import type { Transport } from '../net/index.js';
 import { packageVersion } from '../version.js';
@@ -12,6 +11,12 @@ import { parsePollingSleep } from './polling-sleep.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { readAutoConfirm, readControllerBase } from './wire.js';
 
+/** How the device authenticates to the DDI API: a target or gateway security token, or a client certificate (mTLS). */
+export type DdiAuthentication =
+  | { readonly kind: 'target-token'; readonly token: string }
+  | { readonly kind: 'gateway-token'; readonly token: string }
+  | { readonly kind: 'client-certificate' };
+
 export interface DdiClientOptions {
   /** `host[:port][/prefix]`, as `hawkbit_server`. */
   readonly server: string;
@@ -19,7 +24,7 @@ export interface DdiClientOptions {
   readonly ssl: boolean;
   readonly tenant: string;
   readonly controllerId: string;
-  readonly auth: Authentication;
+  readonly auth: DdiAuthentication;
   /** Agents with TLS/proxy settings (src/net); Node's defaults when absent. */
   readonly transport?: Pick<Transport, 'httpAgent' | 'httpsAgent'>;
   readonly log?: Logger;
@@ -37,7 +42,7 @@ export interface DdiClientOptions {
   readonly redactor?: Redactor;
 }
 
-const CREDENTIAL_HINTS: Readonly<Record<Authentication['kind'], string>> = {
+const CREDENTIAL_HINTS: Readonly<Record<DdiAuthentication['kind'], string>> = {
   'target-token': "check auth_token (the target's security token in hawkBit) and that target token authentication is enabled for the tenant",
   'gateway-token': "check gateway_token (the tenant's gateway security token) and that gateway token authentication is enabled for the tenant",
   'client-certificate': 'check ssl_key/ssl_cert and that the reverse proxy in front of hawkBit accepts this client certificate',
@@ -71,27 +76,6 @@ export class DdiClient implements DdiApi {
     });
     const redactor = options.redactor ?? new Redactor(auth.kind === 'client-certificate' ? [] : [auth.token]);
     this.#context = { exchange, baseUrl: this.baseUrl, timestamp: options.timestamp ?? (() => undefined), redact: (text) => redactor.text(text) };
-  }
-
-  static fromConfig(
-    config: Config,
-    deps: { log: Logger; transport: Pick<Transport, 'httpAgent' | 'httpsAgent'>; userAgent?: string; timestamp?: () => number | undefined; redactor?: Redactor; retry?: Partial<RetryPolicy> },
-  ): DdiClient {
-    return new DdiClient({
-      server: config.hawkbitServer,
-      ssl: config.ssl,
-      tenant: config.tenantId,
-      controllerId: config.targetName,
-      auth: config.auth,
-      transport: deps.transport,
-      log: deps.log,
-      timeoutMs: config.timeoutMs,
-      sendDownloadAuthentication: config.sendDownloadAuthentication,
-      ...(deps.userAgent === undefined ? {} : { userAgent: deps.userAgent }),
-      ...(deps.timestamp === undefined ? {} : { timestamp: deps.timestamp }),
-      ...(deps.redactor === undefined ? {} : { redactor: deps.redactor }),
-      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
-    });
   }
 
   /** GET the controller base. With an unchanged ETag (304) the previous handles come back, `notModified: true`. */

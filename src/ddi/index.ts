@@ -1,4 +1,4 @@
-export { DdiClient, type DdiClientOptions } from './client.js';
+export { DdiClient, type DdiAuthentication, type DdiClientOptions } from './client.js';
 export {
   DdiActionClosedError,
   DdiAuthError,

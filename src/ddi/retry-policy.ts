@@ -57,15 +57,8 @@ export function retryDelayMs(policy: RetryPolicy, retryIndex: number, error: unk
   return Math.max(jittered, retryAfter);
 }
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date (relative to `now`); undefined if unusable. */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return undefined;
-  return Math.max(0, date - now);
-}
+/** `Retry-After` as milliseconds: one reading for every HTTP client of the agent (src/net). */
+export { parseRetryAfter } from '../net/index.js';
 
 export interface RetryHooks {
   readonly signal?: AbortSignal;

@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { delay } from '../lib/abort.js';
 import { errorMessage, systemErrorCode } from '../lib/errors.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../log/index.js';
 import { runAttempt } from './attempt.js';
 import { DownloadFailedError, InsufficientSpaceError, isChecksumMismatchError, isSizeMismatchError, SizeMismatchError, urlForMessage } from './errors.js';
 import { assertDigests, hashesToCheck, type ExpectedHash } from './expected-hashes.js';

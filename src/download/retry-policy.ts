@@ -57,10 +57,5 @@ export function backoffMs(attempt: number, error: unknown, options: { baseMs: nu
   return Math.round(Math.min(options.maxMs, Math.max(jittered, asked)));
 }
 
-/** Retry-After as milliseconds (delta seconds or HTTP date), when present and sane. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+/** Retry-After as milliseconds: the same reading as the DDI client's (src/net). */
+export { parseRetryAfter } from '../net/index.js';

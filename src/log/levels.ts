@@ -1,4 +1,11 @@
-import type { LogLevel } from '../config/types.js';
+/**
+ * GLib's level names, as rauc-hawkbit-updater's `log_level` spells them. Logging owns these types:
+ * config/ keeps its own list of accepted values, and the compiler checks that it fits this one where
+ * the composition passes `config.logLevel` in.
+ */
+export type LogLevel = 'error' | 'critical' | 'warning' | 'message' | 'info' | 'debug';
+/** How entries are written: plain text, one JSON object a line, or text with journald's `<N>` priority prefix. */
+export type LogFormat = 'text' | 'json' | 'journal';
 
 /** GLib's levels as rauc-hawkbit-updater uses them, most severe first (winston numbering). */
 export const LEVEL_SEVERITY: Readonly<Record<LogLevel, number>> = Object.freeze({

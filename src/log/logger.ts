@@ -1,8 +1,7 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
-import type { LogFormat, LogLevel } from '../config/types.js';
 import { sanitizeForLog } from '../lib/sanitize.js';
-import { JOURNAL_PRIORITY, LEVEL_SEVERITY } from './levels.js';
+import { JOURNAL_PRIORITY, LEVEL_SEVERITY, type LogFormat, type LogLevel } from './levels.js';
 import { Redactor } from './redactor.js';
 
 export type LogMeta = Readonly<Record<string, unknown>>;

@@ -12,5 +12,6 @@ export {
   ProxyTunnelError,
   TransportConfigError,
 } from './errors.js';
+export { parseRetryAfter } from './retry-after.js';
 export { bypassesProxy, parseNoProxy, type NoProxyRule } from './no-proxy.js';
 export { parseProxyUrl, proxyFor, resolveProxySettings, type Environment, type ProxyEndpoint, type ProxySettings } from './proxy-settings.js';

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import type { Config } from '../config/types.js';
 import { errorMessage } from '../lib/errors.js';
 import { EngineKeyError, engineKeyContext } from '../lib/openssl-engine.js';
 import { DirectHttpAgent, DirectHttpsAgent, type TlsSettings } from './direct-agents.js';
@@ -12,13 +11,28 @@ import { ForwardAgent, TunnelAgent } from './proxy-agents.js';
 import { resolveProxySettings, type Environment, type ProxySettings } from './proxy-settings.js';
 import { RoutingAgent } from './routing-agent.js';
 
-/** What the transport needs of the config (all optional, so tests stay short), plus the environment. */
-export type TransportOptions = Partial<
-  Pick<Config, 'ssl' | 'sslVerify' | 'caFile' | 'sslKey' | 'sslCert' | 'sslEngine' | 'proxy' | 'connectTimeoutMs'>
-> & {
+/**
+ * What the transport needs (all optional, so tests stay short), named as the config's own fields so the
+ * composition can pass its config in; plus the environment.
+ */
+export interface TransportOptions {
+  /** False: plain http, so no client certificate is presented. */
+  readonly ssl?: boolean;
+  /** False: the server's certificate is not checked. */
+  readonly sslVerify?: boolean;
+  /** A PEM file of CAs trusted in addition to the system's. */
+  readonly caFile?: string | undefined;
+  /** The client key (a PEM file, or a key id of `sslEngine`) and certificate for mTLS. */
+  readonly sslKey?: string | undefined;
+  readonly sslCert?: string | undefined;
+  /** The OpenSSL engine that holds `sslKey`. */
+  readonly sslEngine?: string | undefined;
+  /** The `proxy` key: wins over the environment's proxies. */
+  readonly proxy?: string | undefined;
+  readonly connectTimeoutMs?: number;
   /** Where HTTP(S)_PROXY and NO_PROXY are read from; default `process.env`. */
   readonly env?: Environment;
-};
+}
 
 /**
  * The shared connection layer for the DDI client and the downloader: keep-alive agents that apply the

@@ -1,8 +1,7 @@
 import { isInsufficientSpaceError } from '../../download/index.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { AgentDependencies } from '../context.js';
-import type { DeploymentPlan, PlannedArtifact } from '../deployment-plan.js';
-import { artifactsToFetch, prepareDownloadDirectory } from '../download-step.js';
+import { artifactsToFetch, type DeploymentPlan, type PlannedArtifact } from '../deployment-plan.js';
 import type { SlotStatus } from '../../rauc/index.js';
 import { slotMarks } from '../install-evidence.js';
 import type { ActionRecord, Outcome } from '../state.js';
@@ -12,6 +11,7 @@ import {
   decideSpace,
   type BundleInspection,
   type DeviceCompatible,
+  type DownloadDecision,
   type InspectedBundle,
   type OfferedBundle,
   type PendingReboot,
@@ -23,7 +23,23 @@ import {
 /**
  * The update policy's side of the world: asks RAUC what runs and what a bundle is, lets decide.ts
  * decide, and logs the decision record once. The action runner sends the record as feedback details.
+ * Checks only read (RAUC, the file system's free space); the steps act.
  */
+
+/** Where the bundles go and the bytes they need there, once the download step made room. */
+export interface SpaceNeed {
+  readonly directory: string;
+  readonly total: number;
+}
+
+/** The offered versions' decision, before the space is measured. */
+export interface VersionCheck {
+  readonly decision: DownloadDecision;
+  /** The plan without the bundles the policy left out (same version with same_version = skip). */
+  readonly plan: DeploymentPlan;
+  /** The artifacts still wanted: the ones the download step makes room for. */
+  readonly kept: readonly PlannedArtifact[];
+}
 
 export interface DownloadCheck {
   readonly decision: PolicyDecision;
@@ -34,10 +50,9 @@ export interface DownloadCheck {
 /**
  * Before the download of an installing action: the offered versions against an installation that
  * waits for the reboot (the slot RAUC marked for the next boot, as this agent recorded writing it) and
- * against the booted slot's, then
- * the sizes of the bundles still wanted against the free space where they go — before the first byte.
+ * against the booted slot's.
  */
-export async function checkBeforeDownload(deps: AgentDependencies, plan: DeploymentPlan, signal: AbortSignal): Promise<DownloadCheck> {
+export async function checkVersions(deps: AgentDependencies, plan: DeploymentPlan, signal: AbortSignal): Promise<VersionCheck> {
   const planned = artifactsToFetch(plan);
   const offered: OfferedBundle[] = planned.map((item) => ({
     chunk: item.chunk,
@@ -50,10 +65,18 @@ export async function checkBeforeDownload(deps: AgentDependencies, plan: Deploym
   const versions = decideBeforeDownload(offered, running, deps.config, pending);
   const kept = planned.filter((_, index) => versions.install.includes(offered[index]!));
   const left = new Set(planned.filter((item) => !kept.includes(item)).map((item) => item.artifact));
-  const space = versions.verdict !== 'proceed' ? undefined : await checkSpace(deps, kept, signal);
-  const decision = space ? decideSpace(versions, space) : versions;
-  logDecision(deps, plan.actionId, 'before the download', decision);
-  return { decision, plan: { ...plan, artifacts: plan.artifacts.filter((item) => !left.has(item.artifact)) } };
+  return { decision: versions, kept, plan: { ...plan, artifacts: plan.artifacts.filter((item) => !left.has(item.artifact)) } };
+}
+
+/**
+ * Then, before the first byte: the sizes of the bundles still wanted against the free space where they
+ * go (`room`, once the download step cleared it; none when streaming), and the decision record logged.
+ */
+export async function checkBeforeDownload(deps: AgentDependencies, versions: VersionCheck, room: SpaceNeed | undefined, signal: AbortSignal): Promise<DownloadCheck> {
+  const space = versions.decision.verdict !== 'proceed' ? undefined : await checkSpace(deps, room, signal);
+  const decision = space ? decideSpace(versions.decision, space) : versions.decision;
+  logDecision(deps, versions.plan.actionId, 'before the download', decision);
+  return { decision, plan: versions.plan };
 }
 
 /**
@@ -91,10 +114,11 @@ export function decisionOutcome(decision: Exclude<PolicyDecision, { verdict: 'pr
   return decision.verdict === 'skip' ? { result: 'success', details } : { result: 'failure', code: decision.code, details };
 }
 
-async function checkSpace(deps: AgentDependencies, kept: readonly PlannedArtifact[], signal: AbortSignal): Promise<SpaceCheck> {
-  if (deps.config.streamBundle) return { kind: 'streamed' };
+async function checkSpace(deps: AgentDependencies, room: SpaceNeed | undefined, signal: AbortSignal): Promise<SpaceCheck> {
+  if (deps.config.streamBundle || room === undefined) return { kind: 'streamed' };
   try {
-    const { directory, total } = await prepareDownloadDirectory(deps, kept, signal);
+    const { directory, total } = room;
+    await deps.storage.checkFreeSpace(directory, total, { signal });
     return { kind: 'enough', required: total, directory };
   } catch (error) {
     if (!isInsufficientSpaceError(error)) throw error;
