@@ -59,6 +59,9 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
     confirmation_command: config.confirmationCommand?.map(quoteWord).join(' '),
     same_version: config.sameVersion,
     allow_downgrade: String(config.allowDowngrade),
+    allow_large_plain_bundles: String(config.allowLargePlainBundles),
+    rauc_version_command: config.raucVersionCommand.map(quoteWord).join(' '),
+    compatible_metadata_key: config.compatibleMetadataKey,
   };
 }
 

@@ -130,6 +130,9 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   }
   const sameVersion = check(() => client.enumValue<SameVersionPolicy>('same_version'));
   const allowDowngrade = check(() => client.bool('allow_downgrade'));
+  const allowLargePlainBundles = check(() => client.bool('allow_large_plain_bundles'));
+  const raucVersionCommand = check(() => client.parseWith('rauc_version_command', splitCommand));
+  const compatibleMetadataKey = check(() => client.optionalString('compatible_metadata_key') ?? '');
 
   if (errors.length > 0) throw ConfigError.combine(errors, (key) => ini.lines.get(key));
   warnings.push(...unknownKeyWarnings(client, groups));
@@ -171,6 +174,9 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     confirmationCommand,
     sameVersion: sameVersion!,
     allowDowngrade: allowDowngrade!,
+    allowLargePlainBundles: allowLargePlainBundles!,
+    raucVersionCommand: raucVersionCommand!,
+    compatibleMetadataKey: compatibleMetadataKey!,
     device: device!,
   };
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };

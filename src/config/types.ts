@@ -55,6 +55,12 @@ export interface Config {
   readonly sameVersion: SameVersionPolicy;
   /** Install a bundle older than the booted slot's (false: refuse it before the download). */
   readonly allowDowngrade: boolean;
+  /** Install a plain bundle over 2 GiB on a RAUC before 1.15.2 (CVE-2026-34155: only partly covered by its signature). */
+  readonly allowLargePlainBundles: boolean;
+  /** Argument vector printing the version of the RAUC the service runs (`rauc --version`). */
+  readonly raucVersionCommand: readonly string[];
+  /** The chunk metadata key carrying the bundle's compatible (checked against RAUC's before the download). */
+  readonly compatibleMetadataKey: string;
   /** `[device]`: attributes sent to hawkBit as configData. */
   readonly device: Readonly<Record<string, string>>;
 }

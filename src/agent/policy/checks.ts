@@ -19,6 +19,7 @@ import {
   type RunningSystem,
   type SpaceCheck,
 } from './decide.js';
+import { checkLargePlainBundles } from './large-plain.js';
 
 /**
  * The update policy's side of the world: asks RAUC what runs and what a bundle is, lets decide.ts
@@ -74,7 +75,8 @@ export async function checkBeforeInstall(deps: AgentDependencies, action: Action
   if (device.kind === 'known') {
     for (const bundle of local) inspected.push({ ...bundle, inspection: await inspect(deps, bundle.path!, signal) });
   }
-  const decision = decideBeforeInstall(inspected, device);
+  const compatible = decideBeforeInstall(inspected, device);
+  const decision = compatible.verdict === 'proceed' ? await checkLargePlainBundles(deps, local, inspected, compatible, signal) : compatible;
   logDecision(deps, action.id, 'before the install', decision);
   return decision;
 }
@@ -164,7 +166,7 @@ async function inspect(deps: AgentDependencies, path: string, signal: AbortSigna
   try {
     if ((await deps.installer.features({ signal })).inspectBundle) {
       const inspection = await deps.installer.inspect(path, { signal });
-      return { kind: 'info', compatible: inspection.compatible, version: inspection.version, manifestHash: inspection.manifestHash };
+      return { kind: 'info', compatible: inspection.compatible, version: inspection.version, manifestHash: inspection.manifestHash, format: inspection.format };
     }
     const info = await deps.installer.info(path, { signal });
     return { kind: 'info', compatible: info.compatible, version: info.version };
