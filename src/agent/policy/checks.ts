@@ -20,6 +20,7 @@ import {
   type SpaceCheck,
 } from './decide.js';
 import { checkLargePlainBundles } from './large-plain.js';
+import { checkMetadataCompatible } from './metadata-compatible.js';
 
 /**
  * The update policy's side of the world: asks RAUC what runs and what a bundle is, lets decide.ts
@@ -35,8 +36,8 @@ export interface DownloadCheck {
 /**
  * Before the download of an installing action: the offered versions against an installation that
  * waits for the reboot (the slot RAUC marked for the next boot, as this agent recorded writing it) and
- * against the booted slot's, then
- * the sizes of the bundles still wanted against the free space where they go — before the first byte.
+ * against the booted slot's, then the compatible the chunk metadata names (compatible_metadata_key)
+ * against RAUC's, then the sizes of the bundles still wanted against the free space where they go — before the first byte.
  */
 export async function checkBeforeDownload(deps: AgentDependencies, plan: DeploymentPlan, signal: AbortSignal): Promise<DownloadCheck> {
   const planned = artifactsToFetch(plan);
@@ -51,8 +52,9 @@ export async function checkBeforeDownload(deps: AgentDependencies, plan: Deploym
   const versions = decideBeforeDownload(offered, running, deps.config, pending);
   const kept = planned.filter((_, index) => versions.install.includes(offered[index]!));
   const left = new Set(planned.filter((item) => !kept.includes(item)).map((item) => item.artifact));
-  const space = versions.verdict !== 'proceed' ? undefined : await checkSpace(deps, kept, signal);
-  const decision = space ? decideSpace(versions, space) : versions;
+  const compatible = versions.verdict === 'proceed' ? await checkMetadataCompatible(deps, versions, kept, () => readDeviceCompatible(deps, signal)) : versions;
+  const space = compatible.verdict !== 'proceed' ? undefined : await checkSpace(deps, kept, signal);
+  const decision = space ? decideSpace(compatible, space) : compatible;
   logDecision(deps, plan.actionId, 'before the download', decision);
   return { decision, plan: { ...plan, artifacts: plan.artifacts.filter((item) => !left.has(item.artifact)) } };
 }
