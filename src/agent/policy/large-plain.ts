@@ -73,6 +73,7 @@ export async function askRaucVersion(deps: AgentDependencies, signal: AbortSigna
   const shown = command.join(' ');
   try {
     const result = await runCommand(command, { signal, timeoutMs: 10_000 });
+    if (signal.aborted) throw signal.reason;
     if (result.exitCode !== 0) return { kind: 'unknown', reason: `'${shown}' ${result.error ?? `exited with ${result.exitCode}`}` };
     const version = parseRaucVersion(result.output);
     if (!version) return { kind: 'unknown', reason: `'${shown}' printed no RAUC version: ${JSON.stringify(result.output.slice(0, 80))}` };
