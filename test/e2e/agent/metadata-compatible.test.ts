@@ -12,7 +12,7 @@ const mgmt = new HawkbitMgmt({ url: server.url });
 
 test.before(() => prepareTenant(mgmt));
 
-test('software-module metadata rauc.compatible for another device: refused before the download, code 2003 recorded by hawkBit', async (t) => {
+test('software-module metadata rauc.compatible for another device: refused before the download, recorded by hawkBit as an error naming both compatibles, no download', async (t) => {
   const device = await AgentDevice.create(server, mgmt, { rauc: '1.8', name: 'agent-metadata-compatible' });
   t.teardown(() => device.stop());
   const release = await device.release({ version: '7.1' });
@@ -22,9 +22,11 @@ test('software-module metadata rauc.compatible for another device: refused befor
 
   const action = await device.actionClosed(actionId);
   t.is(action.detail, 'error', device.output);
-  t.is(action.lastStatusCode, 2003, device.output);
   const history = await mgmt.getActionStatus(device.controllerId, actionId);
   const messages = history.flatMap((entry) => entry.messages);
+  // hawkBit 0.3.0M7 keeps no status code of the feedback (the code 2003 in the body the server
+  // received is asserted on the fake hawkBit, test/scenario/metadata-compatible.test.ts).
+  t.true(history.some((entry) => entry.type === 'error'), JSON.stringify(history));
   t.true(
     messages.some((message) => message.includes("Incompatible bundle, nothing downloaded: rootfs-7.1.raucb") && message.includes("is for 'Other Device' (chunk metadata 'rauc.compatible'), but this device is 'Test Device'")),
     JSON.stringify(messages),
