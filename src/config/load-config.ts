@@ -132,7 +132,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const allowDowngrade = check(() => client.bool('allow_downgrade'));
   const allowLargePlainBundles = check(() => client.bool('allow_large_plain_bundles'));
   const raucVersionCommand = check(() => client.parseWith('rauc_version_command', splitCommand));
-  const compatibleMetadataKey = check(() => client.optionalString('compatible_metadata_key') ?? '');
+  const compatibleMetadataKey = check(() => client.string('compatible_metadata_key'));
 
   if (errors.length > 0) throw ConfigError.combine(errors, (key) => ini.lines.get(key));
   warnings.push(...unknownKeyWarnings(client, groups));
