@@ -7,6 +7,8 @@ export interface PlannedArtifact {
   readonly part: string;
   readonly version: string;
   readonly artifact: Artifact;
+  /** The chunk's (software module's) target-visible metadata, e.g. the bundle's compatible. */
+  readonly metadata?: readonly { readonly key: string; readonly value: string }[];
   /** A RAUC bundle (`*.raucb`), installed in chunk order. */
   readonly bundle: boolean;
 }
@@ -51,6 +53,7 @@ export function planDeployment(deployment: Deployment, nonBundle: NonBundlePolic
       part: chunk.part,
       version: chunk.version,
       artifact,
+      metadata: chunk.metadata,
       bundle: BUNDLE.test(artifact.filename),
     })),
   );

@@ -60,6 +60,9 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
     same_version: config.sameVersion,
     allow_downgrade: String(config.allowDowngrade),
     non_bundle_artifacts: config.nonBundleArtifacts,
+    allow_large_plain_bundles: String(config.allowLargePlainBundles),
+    rauc_version_command: config.raucVersionCommand.map(quoteWord).join(' '),
+    compatible_metadata_key: config.compatibleMetadataKey,
   };
 }
 

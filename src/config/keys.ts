@@ -66,6 +66,9 @@ export const CLIENT_KEYS: readonly KeyDefinition[] = [
   { key: 'same_version', type: 'enum', default: 'skip', values: SAME_VERSION_POLICIES, rhu: false },
   { key: 'allow_downgrade', type: 'bool', default: 'true', rhu: false },
   { key: 'non_bundle_artifacts', type: 'enum', default: 'fail', values: NON_BUNDLE_POLICIES, rhu: false },
+  { key: 'allow_large_plain_bundles', type: 'bool', default: 'false', rhu: false },
+  { key: 'rauc_version_command', type: 'string', default: 'rauc --version', rhu: false },
+  { key: 'compatible_metadata_key', type: 'string', default: 'rauc.compatible', rhu: false },
 ];
 
 export function findKey(key: string): KeyDefinition | undefined {

@@ -131,6 +131,9 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const sameVersion = check(() => client.enumValue<SameVersionPolicy>('same_version'));
   const allowDowngrade = check(() => client.bool('allow_downgrade'));
   const nonBundleArtifacts = check(() => client.enumValue<NonBundlePolicy>('non_bundle_artifacts'));
+  const allowLargePlainBundles = check(() => client.bool('allow_large_plain_bundles'));
+  const raucVersionCommand = check(() => client.parseWith('rauc_version_command', splitCommand));
+  const compatibleMetadataKey = check(() => client.string('compatible_metadata_key'));
 
   if (errors.length > 0) throw ConfigError.combine(errors, (key) => ini.lines.get(key));
   warnings.push(...unknownKeyWarnings(client, groups));
@@ -173,6 +176,9 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     sameVersion: sameVersion!,
     allowDowngrade: allowDowngrade!,
     nonBundleArtifacts: nonBundleArtifacts!,
+    allowLargePlainBundles: allowLargePlainBundles!,
+    raucVersionCommand: raucVersionCommand!,
+    compatibleMetadataKey: compatibleMetadataKey!,
     device: device!,
   };
   return { config: deepFreeze(config), warnings: Object.freeze(warnings) };

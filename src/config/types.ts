@@ -58,6 +58,12 @@ export interface Config {
   readonly allowDowngrade: boolean;
   /** Files of an installing action that are not RAUC bundles: `fail` the action (1004) or `skip` them and install the bundles. */
   readonly nonBundleArtifacts: NonBundlePolicy;
+  /** Install a plain bundle over 2 GiB on a RAUC before 1.15.2 (CVE-2026-34155: only partly covered by its signature). */
+  readonly allowLargePlainBundles: boolean;
+  /** Argument vector printing the version of the RAUC the service runs (`rauc --version`). */
+  readonly raucVersionCommand: readonly string[];
+  /** The chunk metadata key carrying the bundle's compatible (checked against RAUC's before the download). */
+  readonly compatibleMetadataKey: string;
   /** `[device]`: attributes sent to hawkBit as configData. */
   readonly device: Readonly<Record<string, string>>;
 }

@@ -20,6 +20,8 @@ export const STATUS_CODES = Object.freeze({
   ROLLBACK: 2002,
   /** The bundle's compatible is not RAUC's: refused before InstallBundle (details name both strings). */
   INCOMPATIBLE_BUNDLE: 2003,
+  /** A plain bundle over 2 GiB on a RAUC before 1.15.2 (CVE-2026-34155): refused before InstallBundle. */
+  UNSAFE_BUNDLE: 2004,
   /** The local update gate refused the update. */
   GATE_REFUSED: 3001,
   /** Confirmation was denied by the local policy (confirmationBase feedback). */

@@ -3,3 +3,4 @@ export { resolveBus, DEFAULT_SYSTEM_BUS_ADDRESS, type BusChoice, type ResolvedBu
 export * from './errors.js';
 export type * from './types.js';
 export { describeFeatures, detectFeatures, parseInstallerMethods, type MethodShape, type RaucFeatures, type Support } from './features.js';
+export { hasLargePlainFix, LARGE_PLAIN_FIXED, parseRaucVersion, type RaucVersion } from './rauc-version.js';

@@ -102,6 +102,12 @@ export class HawkbitMgmt {
     return firstCreatedId(response.data, 'software module');
   }
 
+  /** Software-module metadata (`targetVisible` entries reach the device in the deployment's chunk). */
+  async setSoftwareModuleMetadata(moduleId: number, entries: readonly { key: string; value: string; targetVisible?: boolean }[], opts: Opts = {}): Promise<void> {
+    const body = entries.map((entry) => ({ key: entry.key, value: entry.value, targetVisible: entry.targetVisible ?? true }));
+    await this.#call('post', `softwaremodules/${moduleId}/metadata`, [201], { ...opts, data: body });
+  }
+
   /** Multipart upload, part `file`. */
   async uploadArtifact(moduleId: number, file: { filename: string; content: Uint8Array }, opts: Opts = {}): Promise<UploadedArtifact> {
     const form = new FormData();

@@ -19,6 +19,8 @@ import {
   type RunningSystem,
   type SpaceCheck,
 } from './decide.js';
+import { checkLargePlainBundles } from './large-plain.js';
+import { checkMetadataCompatible } from './metadata-compatible.js';
 
 /**
  * The update policy's side of the world: asks RAUC what runs and what a bundle is, lets decide.ts
@@ -50,7 +52,8 @@ export interface DownloadCheck {
 /**
  * Before the download of an installing action: the offered versions against an installation that
  * waits for the reboot (the slot RAUC marked for the next boot, as this agent recorded writing it) and
- * against the booted slot's.
+ * against the booted slot's, then the compatible the chunk metadata names (compatible_metadata_key)
+ * against RAUC's.
  */
 export async function checkVersions(deps: AgentDependencies, plan: DeploymentPlan, signal: AbortSignal): Promise<VersionCheck> {
   const planned = artifactsToFetch(plan);
@@ -65,7 +68,8 @@ export async function checkVersions(deps: AgentDependencies, plan: DeploymentPla
   const versions = decideBeforeDownload(offered, running, deps.config, pending);
   const kept = planned.filter((_, index) => versions.install.includes(offered[index]!));
   const left = new Set(planned.filter((item) => !kept.includes(item)).map((item) => item.artifact));
-  return { decision: versions, kept, plan: { ...plan, artifacts: plan.artifacts.filter((item) => !left.has(item.artifact)) } };
+  const decision = versions.verdict === 'proceed' ? await checkMetadataCompatible(deps, versions, kept, () => readDeviceCompatible(deps, signal)) : versions;
+  return { decision, kept, plan: { ...plan, artifacts: plan.artifacts.filter((item) => !left.has(item.artifact)) } };
 }
 
 /**
@@ -97,7 +101,8 @@ export async function checkBeforeInstall(deps: AgentDependencies, action: Action
   if (device.kind === 'known') {
     for (const bundle of local) inspected.push({ ...bundle, inspection: await inspect(deps, bundle.path!, signal) });
   }
-  const decision = decideBeforeInstall(inspected, device);
+  const compatible = decideBeforeInstall(inspected, device);
+  const decision = compatible.verdict === 'proceed' ? await checkLargePlainBundles(deps, local, inspected, compatible, signal) : compatible;
   logDecision(deps, action.id, 'before the install', decision);
   return decision;
 }
@@ -188,7 +193,7 @@ async function inspect(deps: AgentDependencies, path: string, signal: AbortSigna
   try {
     if ((await deps.installer.features({ signal })).inspectBundle) {
       const inspection = await deps.installer.inspect(path, { signal });
-      return { kind: 'info', compatible: inspection.compatible, version: inspection.version, manifestHash: inspection.manifestHash };
+      return { kind: 'info', compatible: inspection.compatible, version: inspection.version, manifestHash: inspection.manifestHash, format: inspection.format };
     }
     const info = await deps.installer.info(path, { signal });
     return { kind: 'info', compatible: info.compatible, version: info.version };

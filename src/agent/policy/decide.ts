@@ -201,7 +201,7 @@ export function decideSpace(decision: DownloadDecision, space: SpaceCheck): Down
 
 /** What RAUC's InspectBundle or Info said of a downloaded bundle, or why it was not asked. */
 export type BundleInspection =
-  | { readonly kind: 'info'; readonly compatible: string; readonly version: string; readonly manifestHash?: string | undefined }
+  | { readonly kind: 'info'; readonly compatible: string; readonly version: string; readonly manifestHash?: string | undefined; readonly format?: string | undefined }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
 export interface InspectedBundle {

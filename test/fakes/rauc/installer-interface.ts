@@ -11,6 +11,7 @@ export interface InstallerBackend {
   installBundle(source: string, args: Record<string, Variant>): void;
   install(source: string): void;
   info(bundle: string): Promise<[string, string]>;
+  readonly bundleFormat: string;
   mark(state: string, slot: string): [string, string];
   getSlotStatus(): [string, Record<string, Variant>][];
   getPrimary(): string;
@@ -58,7 +59,7 @@ export function createInstallerInterface(backend: InstallerBackend, options: { l
       const [compatible, version] = await backend.info(source);
       return {
         update: new Variant('a{sv}', { compatible: new Variant('s', compatible), version: new Variant('s', version) }),
-        bundle: new Variant('a{sv}', { format: new Variant('s', 'plain') }),
+        bundle: new Variant('a{sv}', { format: new Variant('s', backend.bundleFormat) }),
       };
     }
     Mark(state: string, slot: string): [string, string] {
