@@ -1,4 +1,5 @@
 import { pinOf, redactKeyId } from '../lib/openssl-engine.js';
+import { PROXY_VARIABLES, withProxyScheme } from '../lib/proxy-url.js';
 import { CLIENT_KEYS } from './keys.js';
 import { redactUrl } from './parse-value.js';
 import type { Config } from './types.js';
@@ -66,9 +67,6 @@ function effectiveValues(config: Config): Record<string, string | undefined> {
   };
 }
 
-/** Proxy variables the transport reads when `proxy` is not set (their passwords are secrets too). */
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'] as const;
-
 /**
  * The secret strings of a config, for the redaction step: the target or gateway token, and the password
  * of the proxy URL (`proxy`, or the proxy variables in `env` the transport would use).
@@ -87,9 +85,8 @@ export function configSecrets(config: Config, env: Readonly<Record<string, strin
 }
 
 function proxyPassword(value: string): string {
-  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
   try {
-    return new URL(text).password;
+    return new URL(withProxyScheme(value)).password;
   } catch {
     return '';
   }

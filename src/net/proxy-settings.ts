@@ -1,3 +1,4 @@
+import { HTTP_PROXY_VARIABLES, HTTPS_PROXY_VARIABLES, withProxyScheme } from '../lib/proxy-url.js';
 import { TransportConfigError } from './errors.js';
 import { bypassesProxy, parseNoProxy, type NoProxyRule } from './no-proxy.js';
 
@@ -34,8 +35,8 @@ export function resolveProxySettings(configured: string | undefined, env: Enviro
     return { http: endpoint, https: endpoint, noProxy };
   }
   return {
-    https: pick('https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'),
-    http: pick('http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'),
+    https: pick(...HTTPS_PROXY_VARIABLES),
+    http: pick(...HTTP_PROXY_VARIABLES),
     noProxy,
   };
 }
@@ -53,8 +54,7 @@ export function proxyFor(settings: ProxySettings, protocol: 'http:' | 'https:', 
  * hold a password).
  */
 export function parseProxyUrl(value: string, key: string): ProxyEndpoint {
-  const trimmed = value.trim();
-  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  const text = withProxyScheme(value);
   let url: URL;
   try {
     url = new URL(text);
