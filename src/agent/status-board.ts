@@ -28,6 +28,8 @@ export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
   #lastWrite = 0;
   #pending: Promise<void> = Promise.resolve();
+  /** state_dir exists (made once; it may not yet on a fresh device that has persisted nothing). */
+  #dirMade = false;
 
   constructor(
     private readonly dir: string,
@@ -48,10 +50,19 @@ export class StatusBoard {
     this.#lastWrite = now;
     const snapshot = this.#snapshot;
     this.#pending = this.#pending
-      // state_dir may not exist yet on a fresh device that has persisted nothing.
-      .then(() => mkdir(this.dir, { recursive: true }))
+      .then(() => this.#makeDir())
       .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${this.redactor.stringify(snapshot, 2)}\n`, { durable: false }))
-      .catch((error: unknown) => this.log.debug(`status file not written: ${(error as Error).message}`));
+      .catch((error: unknown) => {
+        // A state_dir removed meanwhile is made again at the next write.
+        this.#dirMade = false;
+        this.log.debug(`status file not written: ${(error as Error).message}`);
+      });
+  }
+
+  async #makeDir(): Promise<void> {
+    if (this.#dirMade) return;
+    await mkdir(this.dir, { recursive: true });
+    this.#dirMade = true;
   }
 
   /** Waits for pending writes (tests, shutdown). */
