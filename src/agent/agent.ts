@@ -2,24 +2,17 @@ import { DEFAULT_RETRY_POLICY, isDdiHttpError, type DeploymentHandle, type PollR
 import { describeFeatures } from '../rauc/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
-import { ActionRunner, type RunEnd } from './action-runner.js';
+import { LifecycleRunner } from './lifecycle-runner.js';
+import type { RunEnd } from './lifecycle-types.js';
 import { collectAttributes, sameAttributes } from './attributes.js';
-import { handleCancel } from './cancel.js';
-import { handleConfirmation } from './confirmation.js';
 import { InstalledBaseCheck } from './installed-base.js';
 import type { AgentDependencies } from './context.js';
-import { FeedbackSender } from './feedback-sender.js';
-import { cleanUp, reportOutcome } from './finish.js';
-import { settleLocalPhase } from './local-phases.js';
+import { isDroppable } from './lifecycle.js';
 import { summarizePoll } from './poll-summary.js';
-import { STATUS_CODES } from '../ddi/index.js';
 import { LoopHeartbeat, stallLimitMs, startWatchdog } from '../system/index.js';
 import type { PhaseKind } from './state.js';
 
-/** Phases of an action that may be dropped when the server no longer offers it (nothing installed yet, or only the report left). */
 const ATTRIBUTE_PROBE_MS = 60_000;
-
-const DROPPABLE: ReadonlySet<PhaseKind> = new Set(['downloading', 'downloaded', 'reporting']);
 
 class CanceledByServer extends HawkbitRaucError {
   override readonly name = 'CanceledByServer';
@@ -48,7 +41,7 @@ export interface OnceResult {
  */
 export class Agent {
   readonly #deps: AgentDependencies;
-  readonly #runner: ActionRunner;
+  readonly #runner: LifecycleRunner;
   readonly #installedBase: InstalledBaseCheck;
   #job: Job | undefined;
   #localPending = true;
@@ -73,7 +66,7 @@ export class Agent {
   constructor(deps: AgentDependencies) {
     this.#heartbeat = deps.heartbeat ?? defaultHeartbeat(deps);
     this.#deps = { ...deps, heartbeat: this.#heartbeat };
-    this.#runner = new ActionRunner(this.#deps);
+    this.#runner = new LifecycleRunner(this.#deps);
     this.#installedBase = new InstalledBaseCheck(this.#deps);
   }
 
@@ -153,7 +146,7 @@ export class Agent {
 
   async #settleLocal(signal: AbortSignal): Promise<void> {
     if (!this.#localPending || this.#job) return;
-    this.#localPending = (await settleLocalPhase(this.#deps, signal)) === 'retry';
+    this.#localPending = (await this.#runner.resume(signal)) === 'retry';
   }
 
   /** Returns how long to sleep before the next poll. */
@@ -184,13 +177,13 @@ export class Agent {
   async #handle(result: PollResult, signal: AbortSignal): Promise<void> {
     await this.#sendAttributes(result, signal);
     if (result.cancel) {
-      await handleCancel(this.#deps, result.cancel, (id) => this.#stopJob(id), signal);
+      await this.#runner.cancel(result.cancel, (id) => this.#stopJob(id), signal);
     } else if (result.confirmation) {
-      await handleConfirmation(this.#deps, result.confirmation, signal);
+      await this.#runner.confirm(result.confirmation, signal);
     } else if (result.deployment) {
       await this.#offer(result.deployment, signal);
     } else {
-      await this.#noActionOffered();
+      await this.#noActionOffered(signal);
     }
   }
 
@@ -205,8 +198,8 @@ export class Agent {
     const phase = this.#deps.store.phase;
     if (phase.kind !== 'idle' && phase.action.id !== handle.actionId && phase.kind !== 'confirming') {
       this.#deps.log.warning(`action ${phase.action.id} (phase '${phase.kind}') was replaced by action ${handle.actionId} on the server`);
-      if (!DROPPABLE.has(phase.kind)) return;
-      await cleanUp(this.#deps, phase.action);
+      if (!isDroppable(phase.kind)) return;
+      await this.#runner.drop(handle.actionId, signal);
     }
     const resumed = this.#resumedFrom?.actionId === handle.actionId ? this.#resumedFrom.kind : undefined;
     this.#resumedFrom = undefined;
@@ -216,11 +209,9 @@ export class Agent {
     const done = (async () => {
       if (this.#interrupted === handle.actionId) {
         this.#interrupted = undefined;
-        const action = { id: handle.actionId, type: 'forced' as const, bundles: [], files: [] };
-        const details = ['the update state of this action was lost (damaged state file); the update was interrupted'];
-        return reportOutcome(this.#deps, action, { result: 'failure', code: STATUS_CODES.INTERNAL_ERROR, details }, new FeedbackSender(handle, this.#deps.log), jobSignal);
+        return this.#runner.lost(handle, jobSignal);
       }
-      return this.#runner.run(handle, jobSignal, resumed);
+      return this.#runner.offer(handle, jobSignal, resumed);
     })()
       .catch((error: unknown) => {
         if (!jobSignal.aborted) this.#deps.log.error(`action ${handle.actionId}: ${errorMessage(error)}`);
@@ -235,11 +226,11 @@ export class Agent {
   }
 
   /** No action link: an action we still hold in a server-side phase is gone (canceled or closed elsewhere). */
-  async #noActionOffered(): Promise<void> {
+  async #noActionOffered(signal: AbortSignal): Promise<void> {
     const phase = this.#deps.store.phase;
-    if (this.#job || phase.kind === 'idle' || !DROPPABLE.has(phase.kind)) return;
+    if (this.#job || phase.kind === 'idle' || !isDroppable(phase.kind)) return;
     this.#deps.log.warning(`action ${phase.action.id} is no longer offered by the server; dropping it`);
-    await cleanUp(this.#deps, phase.action);
+    await this.#runner.drop(undefined, signal);
   }
 
   async #stopJob(actionId: string): Promise<boolean> {

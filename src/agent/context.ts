@@ -6,7 +6,7 @@ import type { Installer } from '../rauc/index.js';
 import type { LoopHeartbeat, System } from '../system/index.js';
 import type { StateStore } from './state-store.js';
 import type { StatusBoard } from './status-board.js';
-import type { Checkpoint } from './test-checkpoint.js';
+import type { Checkpoint, LifecycleMove } from './test-checkpoint.js';
 
 /** The downloader as the agent uses it (Downloader implements it). */
 export interface ArtifactDownloader {
@@ -34,6 +34,8 @@ export interface AgentDependencies {
   readonly now?: () => number;
   /** Tests only (HAWKBIT_RAUC_TEST_PAUSE_AT): pauses at a named point of the installation. */
   readonly checkpoint?: (point: Checkpoint, signal: AbortSignal) => Promise<void>;
+  /** Tests only (HAWKBIT_RAUC_TEST_MOVES): told every move of the lifecycle table the runner makes. */
+  readonly moves?: (move: LifecycleMove) => void;
   /** Beaten by the loop, downloads and installations; the watchdog stops when it goes quiet. Default: from config and WATCHDOG_USEC. */
   readonly heartbeat?: LoopHeartbeat;
 }

@@ -10,7 +10,7 @@ import { Agent } from './agent.js';
 import type { AgentDependencies } from './context.js';
 import { StateStore, type StateStoreOptions } from './state-store.js';
 import { StatusBoard } from './status-board.js';
-import { checkpointFromEnv } from './test-checkpoint.js';
+import { checkpointFromEnv, moveRecorderFromEnv } from './test-checkpoint.js';
 
 export interface CreateAgentOptions {
   readonly log: Logger;
@@ -77,6 +77,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
   const system = options.system ?? new LinuxSystem({ log: log.child({ component: 'system' }), env });
   const store = new StateStore(config.stateDir, { log, redactor, ...(options.onPersist ? { onPersist: options.onPersist } : {}) });
   const checkpoint = checkpointFromEnv(env, log);
+  const moves = moveRecorderFromEnv(env);
   const deps: AgentDependencies = {
     config,
     ddi,
@@ -89,6 +90,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     log: log.child({ component: 'agent' }),
     ...(options.now ? { now: options.now } : {}),
     ...(checkpoint ? { checkpoint } : {}),
+    ...(moves ? { moves } : {}),
   };
   return {
     agent: new Agent(deps),

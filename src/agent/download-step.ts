@@ -1,5 +1,4 @@
 import { dirname } from 'node:path';
-import { buildFeedback } from '../ddi/index.js';
 import { isChecksumMismatchError, type DownloadProgress } from '../download/index.js';
 import type { AgentDependencies } from './context.js';
 import { artifactsToFetch, artifactUrls, type DeploymentPlan, type PlannedArtifact } from './deployment-plan.js';
@@ -57,7 +56,7 @@ export async function downloadArtifacts(
   const { directory, total } = await prepareDownloadDirectory(deps, planned, signal);
 
   const summary = planned.map((item) => `${item.artifact.filename} (${formatBytes(item.artifact.size)})`).join(', ');
-  await sender.progress(buildFeedback('download', 'none', { details: [`Downloading ${summary}`, ...policyDetails] }), signal);
+  await sender.progress({ kind: 'downloadStarting', details: [`Downloading ${summary}`, ...policyDetails] }, signal);
 
   const throttle = new ProgressThrottle(10, 30_000, deps.now);
   const bundles: BundleRef[] = [];
@@ -70,7 +69,7 @@ export async function downloadArtifacts(
       deps.status.set({ progress: { percent, message: `downloading ${item.artifact.filename}` } }, { throttle: true });
       if (!throttle.shouldSend(percent) || percent >= 100) return;
       const line = `Downloading ${item.artifact.filename}: ${formatBytes(done)} of ${formatBytes(total)} at ${formatBytes(progress.rate)}/s`;
-      void sender.progress(buildFeedback('download', 'none', { progress: { cnt: percent, of: 100 }, details: [line] }), signal).catch(() => undefined);
+      void sender.progress({ kind: 'downloadProgress', percent, details: [line] }, signal).catch(() => undefined);
     };
     const result = await downloadWithOneRetry(deps, item, directory, signal, onProgress);
     doneBefore += result.size;

@@ -10,7 +10,7 @@ import { isRaucInstallError, isRaucUnavailableError, isRaucVanishedError } from 
 import { isRebootError } from '../system/index.js';
 import { isInstallInterruptedError } from './install-step.js';
 import type { Outcome } from './state.js';
-import { isStateLoopError } from './state-store.js';
+import { isStateLoopError } from './transitions.js';
 
 type Guard = (error: unknown) => boolean;
 

@@ -1,7 +1,7 @@
-import type { Feedback } from '../ddi/index.js';
-import { buildFeedback, isDdiActionClosedError, isDdiNotFoundError } from '../ddi/index.js';
+import { isDdiActionClosedError, isDdiNotFoundError, type Feedback } from '../ddi/index.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../log/index.js';
+import { feedbackFor, type Note } from './feedback.js';
 import type { PhaseKind } from './state.js';
 
 /** Anything feedback can be posted to (deployment or cancel handle). */
@@ -30,19 +30,23 @@ export class FeedbackSender {
     this.#resumedFrom = resumedFrom;
   }
 
+  get actionId(): string {
+    return this.target.actionId;
+  }
+
   /** Best effort: failures are logged, never thrown (an abort still rejects). */
-  async progress(feedback: Feedback, signal?: AbortSignal): Promise<void> {
+  async progress(note: Note, signal?: AbortSignal): Promise<void> {
     try {
-      await this.final(feedback, signal);
+      await this.final(note, signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      this.log.warning(`feedback '${feedback.execution}' for action ${this.target.actionId} not delivered: ${errorMessage(error)}`);
+      this.log.warning(`feedback '${feedbackFor(note).execution}' for action ${this.target.actionId} not delivered: ${errorMessage(error)}`);
     }
   }
 
   /** Delivers or throws; a 410/404 answer counts as done ('closed'). */
-  final(feedback: Feedback, signal?: AbortSignal): Promise<Delivery> {
-    const next = this.#queue.then(() => this.#send(feedback, signal));
+  final(note: Note, signal?: AbortSignal): Promise<Delivery> {
+    const next = this.#queue.then(() => this.#send(feedbackFor(note), signal));
     this.#queue = next.catch(() => undefined);
     return next;
   }
@@ -50,10 +54,7 @@ export class FeedbackSender {
   async #send(feedback: Feedback, signal: AbortSignal | undefined): Promise<Delivery> {
     try {
       if (this.#resumedFrom !== undefined) {
-        await this.target.feedback(
-          buildFeedback('resumed', 'none', { details: [`resumed after a restart of the update service, in phase '${this.#resumedFrom}'`] }),
-          { signal },
-        );
+        await this.target.feedback(feedbackFor({ kind: 'resumed', phase: this.#resumedFrom }), { signal });
         this.#resumedFrom = undefined;
       }
       await this.target.feedback(feedback, { signal });

@@ -1,5 +1,5 @@
 export { Agent, type OnceResult } from './agent.js';
-export type { RunEnd } from './action-runner.js';
+export type { RunEnd } from './lifecycle-types.js';
 export type { AgentDependencies, ArtifactDownloader, DownloadStorage } from './context.js';
 export { createAgent, type AgentAssembly, type CreateAgentOptions } from './create-agent.js';
 export { recordDecision } from './confirmation.js';
@@ -7,4 +7,4 @@ export { compareVersions } from './policy/version-compare.js';
 export type { ActionRecord, Outcome, Phase, PhaseKind, PersistedState } from './state.js';
 export { isStateLoopError, StateStore, type StateRecovery, type StateStoreOptions } from './state-store.js';
 export { readStatus, StatusBoard, type StatusSnapshot } from './status-board.js';
-export { TRANSITIONS } from './transitions.js';
+export { LIFECYCLE, TRANSITIONS } from './lifecycle.js';

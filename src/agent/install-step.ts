@@ -1,4 +1,3 @@
-import { buildFeedback } from '../ddi/index.js';
 import { delay } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError, isErrorNamed } from '../lib/errors.js';
 import type { InstallArgs, InstallProgress, RaucProperties, SlotStatus } from '../rauc/index.js';
@@ -53,7 +52,7 @@ export async function installBundles(
       const details = [`${prefix}${'  '.repeat(Math.max(0, progress.depth - 1))}${progress.message} (depth ${progress.depth})`];
       // Of the whole action, so that cnt only grows over several bundles.
       const cnt = Math.floor((index * 100 + progress.percentage) / action.bundles.length);
-      void sender.progress(buildFeedback('proceeding', 'none', { progress: { cnt, of: 100 }, details }), signal).catch(() => undefined);
+      void sender.progress({ kind: 'installProgress', percent: cnt, details }, signal).catch(() => undefined);
     };
     await deps.checkpoint?.('before-install', signal);
     deps.log.message(`installing ${bundle.filename} (${bundle.version}) with RAUC`, { actionId: action.id });
@@ -111,20 +110,26 @@ function installArgs(deps: AgentDependencies, action: ActionRecord, bundle: Bund
   };
 }
 
+/** Where a restart in `installing` goes on from: the phase to persist, and whether that counts as a visit (the bundle is installed again). */
+export interface Settled {
+  readonly phase: InstallingPhase;
+  readonly visit: boolean;
+}
+
 /**
  * After a restart in `installing`: what became of the bundle at `phase.installed`. Not handed to RAUC
  * (no record) → it is installed now; handed over → wait while RAUC still installs, then judge RAUC's
  * slot status against the record (install-evidence.ts): completed → the next bundle; no trace →
  * never started, installed now; started but not completed → InstallInterruptedError (never installed
- * again). Returns the phase to go on from (`installed` = bundles.length: all done).
+ * again). Returns the phase to go on from (`installed` = bundles.length: all done); the caller persists it.
  */
-export async function settleInterruptedInstall(deps: AgentDependencies, phase: InstallingPhase, signal: AbortSignal): Promise<InstallingPhase> {
+export async function settleInterruptedInstall(deps: AgentDependencies, phase: InstallingPhase, signal: AbortSignal): Promise<Settled> {
   const bundle = phase.action.bundles[phase.installed];
-  if (!bundle) return phase;
+  if (!bundle) return { phase, visit: false };
   const { handover } = phase;
   if (handover.stage === 'none') {
     deps.log.message(`${bundle.filename} (${bundle.version}) was not handed to RAUC before the restart; it is installed now`);
-    return (await deps.store.transition(phase)).phase as InstallingPhase;
+    return { phase, visit: true };
   }
   let properties = await deps.installer.properties({ signal });
   while (properties.operation === 'installing') {
@@ -134,16 +139,16 @@ export async function settleInterruptedInstall(deps: AgentDependencies, phase: I
     properties = await deps.installer.properties({ signal });
   }
   const slots = await deps.installer.slotStatus({ signal });
-  if (handover.stage === 'unknown') return settleWithoutRecord(deps, phase, slots, properties);
+  if (handover.stage === 'unknown') return { phase: settleWithoutRecord(deps, phase, slots, properties), visit: false };
   const evidence = judgeHandover(handover, bundle.version, slots, properties);
   if (evidence.verdict === 'completed') {
     deps.log.message(`RAUC completed ${bundle.filename} into ${evidence.slot.name} before the restart`);
     await rememberCompleted(deps, phase.action, phase.installed, handover.slots, signal);
-    return updateInstalling(deps, { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER });
+    return { phase: { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER }, visit: false };
   }
   if (evidence.verdict === 'untouched') {
     deps.log.message(`RAUC shows no trace of ${bundle.filename} (${bundle.version}): it never started before the restart (no slot changed, RAUC idle); installing it now`);
-    return (await deps.store.transition({ ...phase, handover: NO_HANDOVER })).phase as InstallingPhase;
+    return { phase: { ...phase, handover: NO_HANDOVER }, visit: true };
   }
   throw new InstallInterruptedError(
     `the installation of ${bundle.filename} (${bundle.version}) was interrupted by a restart: RAUC started it but did not complete it (${evidence.reason})`,
@@ -151,7 +156,7 @@ export async function settleInterruptedInstall(deps: AgentDependencies, phase: I
 }
 
 /** A state file of an older version: a slot showing the version installed after the hand-over means it completed. */
-function settleWithoutRecord(deps: AgentDependencies, phase: InstallingPhase, slots: readonly SlotStatus[], properties: RaucProperties): Promise<InstallingPhase> {
+function settleWithoutRecord(deps: AgentDependencies, phase: InstallingPhase, slots: readonly SlotStatus[], properties: RaucProperties): InstallingPhase {
   const bundle = phase.action.bundles[phase.installed]!;
   const installed = slots.find((slot) => {
     const stamp = Date.parse(String(slot.raw['installed.timestamp'] ?? ''));
@@ -159,7 +164,7 @@ function settleWithoutRecord(deps: AgentDependencies, phase: InstallingPhase, sl
   });
   if (installed) {
     deps.log.message(`RAUC completed ${bundle.filename} into ${installed.name} before the restart`);
-    return updateInstalling(deps, { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER });
+    return { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER };
   }
   const reason = properties.lastError ? `: ${properties.lastError}` : '';
   throw new InstallInterruptedError(

@@ -1,27 +1,18 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
-import { HawkbitRaucError, isErrorNamed, systemErrorCode } from '../lib/errors.js';
+import { systemErrorCode } from '../lib/errors.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { IDLE, PHASE_KINDS, type CompletedInstall, type Phase, type PersistedState, type PhaseKind } from './state.js';
-import { assertTransition, VISIT_LIMITS } from './transitions.js';
+import { assertTransition } from './lifecycle.js';
+import { StateLoopError, VISIT_LIMITS } from './transitions.js';
 
 export const STATE_FILE = 'state.json';
 /** Fields that name files on disk: written as they are, so that a restart still finds (and deletes) them. */
 const FILE_PATHS: ReadonlySet<string> = new Set(['path', 'files']);
 const SCHEMA = 1;
 
-export class StateLoopError extends HawkbitRaucError {
-  override readonly name = 'StateLoopError';
-  readonly code = 'STATE_LOOP';
-  constructor(readonly kind: PhaseKind, readonly visits: number) {
-    super(`state loop detected: '${kind}' entered ${visits} times for the same action`);
-  }
-}
-
-export function isStateLoopError(value: unknown): value is StateLoopError {
-  return isErrorNamed(value, 'StateLoopError');
-}
+export { isStateLoopError, StateLoopError } from './transitions.js';
 
 /** What load() found when the state file could not be used. */
 export interface StateRecovery {
@@ -42,7 +33,7 @@ export interface StateStoreOptions {
 
 /**
  * The persisted lifecycle state in `<dir>/state.json`: versioned JSON, written atomically before the
- * side effects of each state run. Only transitions allowed by TRANSITIONS are accepted.
+ * side effects of each state run. Only moves of the lifecycle table (lifecycle.ts) are accepted.
  */
 export class StateStore {
   readonly #dir: string;

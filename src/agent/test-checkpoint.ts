@@ -1,4 +1,6 @@
+import { appendFileSync } from 'node:fs';
 import type { Logger } from '../log/index.js';
+import type { PhaseKind } from './state.js';
 
 /**
  * Named points of the installation at which a test can stop the service, to kill it there (SIGKILL)
@@ -30,4 +32,24 @@ export function checkpointFromEnv(env: NodeJS.ProcessEnv, log: Logger): ((point:
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
   };
+}
+
+/** One move of the lifecycle table as the runner made it. */
+export interface LifecycleMove {
+  readonly from: PhaseKind;
+  readonly to: PhaseKind;
+  readonly event: string;
+}
+
+/** For tests only: a file that gets one JSON line per move (scripts/check-move-coverage.ts reads it). */
+export const MOVES_ENV = 'HAWKBIT_RAUC_TEST_MOVES';
+
+/**
+ * `HAWKBIT_RAUC_TEST_MOVES=/path/moves.jsonl`: every move is appended to that file as one JSON line
+ * (synchronously, so that a process killed right after still recorded it). Undefined when unset.
+ */
+export function moveRecorderFromEnv(env: NodeJS.ProcessEnv): ((move: LifecycleMove) => void) | undefined {
+  const file = env[MOVES_ENV];
+  if (!file) return undefined;
+  return (move) => appendFileSync(file, `${JSON.stringify(move)}\n`);
 }

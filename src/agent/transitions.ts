@@ -2,22 +2,9 @@ import { HawkbitRaucError, isErrorNamed } from '../lib/errors.js';
 import type { PhaseKind } from './state.js';
 
 /**
- * THE transition table of the update lifecycle: from each kind, the kinds it may go to. Every state
- * change goes through StateStore.transition, which checks it here before persisting.
+ * The guards around the lifecycle table (lifecycle.ts, which derives the allowed moves): how often a
+ * kind may be entered for one action, and the errors of a refused move.
  */
-export const TRANSITIONS: Readonly<Record<PhaseKind, readonly PhaseKind[]>> = Object.freeze({
-  idle: ['confirming', 'downloading', 'reporting', 'cleanup'],
-  confirming: ['confirming', 'downloading', 'reporting', 'cleanup', 'idle'],
-  downloading: ['downloading', 'downloaded', 'installing', 'reporting', 'cleanup'],
-  downloaded: ['downloaded', 'downloading', 'installing', 'reporting', 'cleanup'],
-  installing: ['installing', 'rebootPending', 'reporting'],
-  rebootPending: ['rebootPending', 'verifying', 'reporting'],
-  verifying: ['reporting'],
-  reporting: ['reporting', 'cleanup'],
-  cleanup: ['idle'],
-});
-
-/** How often a kind may be entered for one action before the loop guard reports failure. */
 export const VISIT_LIMITS: Readonly<Record<PhaseKind, number>> = Object.freeze({
   idle: Number.POSITIVE_INFINITY,
   confirming: 50,
@@ -39,8 +26,24 @@ export function isIllegalTransitionError(value: unknown): value is IllegalTransi
   return isErrorNamed(value, 'IllegalTransitionError');
 }
 
-export function assertTransition(from: PhaseKind, to: PhaseKind): void {
-  if (!TRANSITIONS[from].includes(to)) {
-    throw new IllegalTransitionError(`illegal lifecycle transition ${from} → ${to}`);
+/** A kind entered too often for the same action: the loop guard. */
+export class StateLoopError extends HawkbitRaucError {
+  override readonly name = 'StateLoopError';
+  readonly code = 'STATE_LOOP';
+  constructor(
+    readonly kind: PhaseKind,
+    readonly visits: number,
+  ) {
+    super(`state loop detected: '${kind}' entered ${visits} times for the same action`);
   }
+}
+
+export function isStateLoopError(value: unknown): value is StateLoopError {
+  return isErrorNamed(value, 'StateLoopError');
+}
+
+/** An event a phase has no handler for, or an effect run in the wrong phase: a defect of the table. */
+export class LifecycleDefectError extends HawkbitRaucError {
+  override readonly name = 'LifecycleDefectError';
+  readonly code = 'LIFECYCLE_DEFECT';
 }

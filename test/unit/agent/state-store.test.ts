@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import { isStateLoopError, StateStore } from '../../../src/agent/state-store.js';
 import { IDLE, NO_HANDOVER, type ActionRecord } from '../../../src/agent/state.js';
-import { isIllegalTransitionError, TRANSITIONS, VISIT_LIMITS } from '../../../src/agent/transitions.js';
+import { TRANSITIONS } from '../../../src/agent/lifecycle.js';
+import { isIllegalTransitionError, VISIT_LIMITS } from '../../../src/agent/transitions.js';
 import { silentLogger } from '../../../src/log/index.js';
 
 const action: ActionRecord = { id: '7', type: 'forced', bundles: [], files: [] };

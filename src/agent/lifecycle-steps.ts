@@ -1,0 +1,128 @@
+import { errorMessage } from '../lib/errors.js';
+import { isRaucUnavailableError } from '../rauc/index.js';
+import { failureFromError } from './failures.js';
+import { unsupported } from './feedback.js';
+import { describeBundles } from './install-step.js';
+import type { DeploymentPlan } from './deployment-plan.js';
+import type { EventOf, HandlerContext, LifecycleEvent, PhaseOf, Step } from './lifecycle-types.js';
+import { IDLE, type ActionRecord, type Outcome, type Phase } from './state.js';
+import { actionTransactionId } from './transaction-id.js';
+
+/** Pure building blocks of the table's handlers (lifecycle.ts): each returns a Step, none does I/O. */
+
+export function emptyAction(id: string): ActionRecord {
+  return { id, type: 'forced', bundles: [], files: [] };
+}
+
+/** The action a deployment continues: the persisted one when it is the same action, else a new record. */
+export function actionFor(phase: Phase, plan: DeploymentPlan): ActionRecord {
+  const own = phase.kind !== 'idle' && phase.action.id === plan.actionId ? phase.action : undefined;
+  return own ?? { ...emptyAction(plan.actionId), type: plan.type };
+}
+
+/** Persist the outcome (`reporting`), then deliver it as the final feedback. */
+export function report(action: ActionRecord, outcome: Outcome, log: Step['log'] = []): Step {
+  return { next: { kind: 'reporting', action, outcome }, log, effect: { kind: 'deliver' } };
+}
+
+/** Waiting for the server, the window or the gate: said once per reason, asked again at the next poll. */
+export function wait(reason: string, report = true, gateRefused = false): Step {
+  return { effect: { kind: 'wait', reason, report, gateRefused } };
+}
+
+/** Delete the action's files, then idle (`after`: feedback to send once idle). */
+export function cleanUp(action: ActionRecord, effect: { after?: Step['feedback']; outcome?: Outcome } = {}): Step {
+  return { next: { kind: 'cleanup', action }, effect: { kind: 'cleanup', ...(effect.after ? { after: effect.after.note } : {}), ...(effect.outcome ? { outcome: effect.outcome } : {}) } };
+}
+
+/** The deployment was read: what every phase that reads it does first. */
+export function readDeployment(phase: Phase, event: EventOf<'deployment'>, then: (action: ActionRecord) => Step): Step {
+  const { plan, skipped } = event;
+  const action = actionFor(phase, plan);
+  const log: ['message' | 'error', string][] = skipped.length > 0 ? [['message', `action ${plan.actionId}: ${skipped.join('; ')}`]] : [];
+  const status = { actionId: action.id, activity: `action ${action.id} (${plan.type})`, waitingFor: undefined };
+  if (plan.problem) {
+    return { ...report(action, unsupported(plan.problem), [...log, ['error', `action ${action.id} cannot be carried out: ${plan.problem}`]]), status };
+  }
+  const step = then(action);
+  return { ...step, status: { ...status, ...step.status }, log: [...log, ...(step.log ?? [])] };
+}
+
+/** Any error of the work on an action: before the installation a pending cancel wins; otherwise it is the action's failure. */
+export function failed(phase: Phase, event: EventOf<'failed'>, context: HandlerContext, cancelable: boolean): Step {
+  const action = phase.kind === 'idle' ? emptyAction(event.actionId) : phase.action;
+  if (context.origin === 'resume') {
+    if (isRaucUnavailableError(event.error)) {
+      return { log: [['warning', `RAUC is not available yet (${errorMessage(event.error)}); the ${phase.kind} phase is settled once it is`]], end: { end: 'retry' } };
+    }
+    return report(action, failureFromError(event.error), [['error', `action ${action.id}: ${errorMessage(event.error)}`]]);
+  }
+  if (cancelable && !event.cancelChecked) return { effect: { kind: 'askCancel', error: event.error, actionId: action.id } };
+  return report(action, failureFromError(event.error), [['error', `action ${action.id} failed: ${errorMessage(event.error)}`]]);
+}
+
+/** RAUC completed every bundle: report success now, or persist `rebootPending` and reboot (or wait for one). */
+export function installed(phase: PhaseOf<'installing'>, event: EventOf<'installed'>, context: HandlerContext): Step {
+  const { action } = phase;
+  const target = event.expectedSlot ? ` to ${event.expectedSlot}` : '';
+  if (!context.values.verifyAfterReboot) return report(action, { result: 'success', details: [`Installed ${describeBundles(action)}${target}`] });
+  const transactionId = action.transactionId ?? actionTransactionId(context.values, action.id);
+  const next = context.values.postUpdateReboot ? 'rebooting' : 'waiting for a reboot to verify it';
+  return {
+    next: { kind: 'rebootPending', action: { ...action, transactionId }, bootId: event.bootId, expectedSlot: event.expectedSlot },
+    status: { activity: `installed${target}; ${next}`, progress: undefined },
+    feedback: { note: { kind: 'installed', details: [`Installed ${describeBundles(action)}${target}; ${next}`] }, mode: 'progress' },
+    ...(context.values.postUpdateReboot ? { effect: { kind: 'reboot', again: false } } : { end: { end: 'awaitingReboot' } }),
+  };
+}
+
+/** The reboot was refused: the installation stands, the action failed (asked again after a restart: the plain failure). */
+export function rebootFailed(phase: PhaseOf<'rebootPending'>, event: EventOf<'rebootFailed'>): Step {
+  const failure = failureFromError(event.error);
+  if (event.again) return report(phase.action, failure, [['error', `action ${phase.action.id}: ${errorMessage(event.error)}`]]);
+  const target = phase.expectedSlot ? ` to ${phase.expectedSlot}` : '';
+  return report(phase.action, { ...failure, details: [`Installed${target}, but the reboot failed: ${errorMessage(event.error)}`] });
+}
+
+/** A cancel from the server: before the installation, stop, delete the files and accept; from it on, refuse. */
+export function cancel(phase: Phase, event: EventOf<'cancel'>, cancelable: boolean): Step {
+  const ours = phase.kind !== 'idle' && phase.action.id === event.stopId ? phase : undefined;
+  if (ours && !cancelable) {
+    return { log: [['warning', `cancel of action ${event.stopId} refused: phase '${ours.kind}'`]], feedback: { note: { kind: 'cancelRefused', phase: ours.kind }, mode: 'final' } };
+  }
+  const what =
+    event.before !== undefined || event.stopped
+      ? `canceled in phase '${event.before ?? 'starting'}', before the installation; files removed`
+      : 'canceled: the action was not running on this device';
+  const log: Step['log'] = [['message', `action ${event.stopId} ${what}`]];
+  const accepted: Step['feedback'] = { note: { kind: 'cancelAccepted', details: [what] }, mode: 'ack' };
+  return ours ? { ...cleanUp(ours.action, { after: accepted }), log } : { log, feedback: accepted };
+}
+
+/** hawkBit asked for a confirmation: answer it (auto, command, a local decision) or wait for one (manual). */
+export function confirmation(phase: Phase, event: EventOf<'confirmation'>): Step {
+  const known = phase.kind === 'confirming' && phase.action.id === event.actionId;
+  if (event.decision !== 'pending') return { effect: { kind: 'respond', decision: event.decision, details: event.details } };
+  if (known) return {};
+  return {
+    next: { kind: 'confirming', action: { ...emptyAction(event.actionId), type: event.actionType }, denied: false },
+    log: [['message', event.details]],
+    status: { actionId: event.actionId, activity: 'awaiting confirmation', waitingFor: `confirm or deny action ${event.actionId}` },
+  };
+}
+
+/** The answer reached the server: a denial is remembered (not asked again), a confirmation ends the wait. */
+export function responded(phase: Phase, event: EventOf<'responded'>): Step {
+  const known = phase.kind === 'confirming' && phase.action.id === event.actionId ? phase : undefined;
+  const log: Step['log'] = [['message', `action ${event.actionId} ${event.details}`]];
+  if (event.decision === 'denied') {
+    if (known) return { next: { ...known, denied: true }, update: true, log };
+    return { next: { kind: 'confirming', action: emptyAction(event.actionId), denied: true }, log };
+  }
+  return known ? { next: IDLE, log } : { log };
+}
+
+/** An effect yields the next event right away. */
+export function then(event: LifecycleEvent): Step {
+  return { effect: { kind: 'emit', event } };
+}
