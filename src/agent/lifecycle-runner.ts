@@ -99,7 +99,7 @@ export class LifecycleRunner {
       await this.deps.store.update(next);
       return;
     }
-    if (!entry.to.includes(next.kind)) throw new IllegalTransitionError(`illegal lifecycle transition ${from.kind} → ${next.kind} on '${event}'`);
+    if (entry.to[next.kind] === undefined) throw new IllegalTransitionError(`illegal lifecycle transition ${from.kind} → ${next.kind} on '${event}'`);
     await this.deps.store.transition(next);
     this.deps.moves?.({ from: from.kind, to: next.kind, event });
   }

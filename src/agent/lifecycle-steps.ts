@@ -5,7 +5,7 @@ import { unsupported } from './feedback.js';
 import { describeBundles } from './install-step.js';
 import type { DeploymentPlan } from './deployment-plan.js';
 import type { EventOf, HandlerContext, LifecycleEvent, PhaseOf, Step } from './lifecycle-types.js';
-import { IDLE, type ActionRecord, type Outcome, type Phase } from './state.js';
+import { IDLE, NO_HANDOVER, type ActionRecord, type Outcome, type Phase } from './state.js';
 import { actionTransactionId } from './transaction-id.js';
 
 /** Pure building blocks of the table's handlers (lifecycle.ts): each returns a Step, none does I/O. */
@@ -120,6 +120,104 @@ export function responded(phase: Phase, event: EventOf<'responded'>): Step {
     return { next: { kind: 'confirming', action: emptyAction(event.actionId), denied: true }, log };
   }
   return known ? { next: IDLE, log } : { log };
+}
+
+export function done(): Step {
+  return { end: { end: 'done' } };
+}
+
+export function fetch(): Step {
+  return { effect: { kind: 'fetch' } };
+}
+
+/** Idle or confirming, the deployment read: the gate is asked before the download, unless the server does not want it yet. */
+export function beforeDownload(phase: Phase, event: EventOf<'deployment'>): Step {
+  return readDeployment(phase, event, () =>
+    event.plan.download ? { effect: { kind: 'gate', stage: 'download', plan: event.plan, skipped: event.skipped } } : wait('the server has not asked for the download yet', false),
+  );
+}
+
+/** The gate before the download answered: refused → wait (said once); go → persist `downloading` and download. */
+export function downloadGate(phase: Phase, event: EventOf<'gate'>): Step {
+  if (event.refusal !== undefined) return wait(event.refusal, true, true);
+  const action = actionFor(phase, event.plan);
+  return { next: { kind: 'downloading', action }, effect: { kind: 'download', action, plan: event.plan, skipped: event.skipped } };
+}
+
+export function startDownload(phase: PhaseOf<'downloading'>, event: EventOf<'deployment'>): Step {
+  return readDeployment(phase, event, (action) => ({ effect: { kind: 'download', action, plan: event.plan, skipped: event.skipped } }));
+}
+
+/** Persist `downloaded`; a download-only action is done, any other goes on with the same deployment. */
+export function downloaded(_: PhaseOf<'downloading'>, event: EventOf<'downloaded'>): Step {
+  const next = { kind: 'downloaded', action: event.action } as const;
+  if (event.plan.type === 'downloadOnly') return { next, ...then({ type: 'kept', details: event.details }) };
+  return { next, feedback: { note: { kind: 'downloaded', details: event.details }, mode: 'progress' }, ...then({ type: 'deployment', plan: event.plan, skipped: event.skipped }) };
+}
+
+/** Downloaded, the deployment read: the gate is asked before the installation, unless the server (or its maintenance window) says wait. */
+export function beforeInstall(phase: PhaseOf<'downloaded'>, event: EventOf<'deployment'>): Step {
+  return readDeployment(phase, event, () => {
+    if (event.plan.install) return { effect: { kind: 'gate', stage: 'install', plan: event.plan, skipped: event.skipped } };
+    return wait(event.plan.waitingForWindow ? 'waiting for the maintenance window' : 'the server has not asked for the installation yet');
+  });
+}
+
+export function installGate(phase: PhaseOf<'downloaded'>, event: EventOf<'gate'>): Step {
+  if (event.refusal !== undefined) return wait(event.refusal, true, true);
+  return { effect: { kind: 'prepareInstall', action: phase.action, plan: event.plan, skipped: event.skipped } };
+}
+
+export function downloadAgain(phase: PhaseOf<'downloaded'>, event: EventOf<'filesGone'>): Step {
+  return {
+    next: { kind: 'downloading', action: phase.action },
+    log: [['warning', `downloaded files of action ${phase.action.id} are gone; downloading again`]],
+    effect: { kind: 'download', action: phase.action, plan: event.plan, skipped: event.skipped },
+  };
+}
+
+/** Persist `installing` (nothing handed to RAUC yet), say so, install. */
+export function startInstall(phase: PhaseOf<'downloaded'>, event: EventOf<'ready'>): Step {
+  return {
+    next: { kind: 'installing', action: phase.action, installed: 0, startedAt: event.startedAt, bootId: event.bootId, handover: NO_HANDOVER },
+    ...installing(phase.action, event.details, event.plan),
+  };
+}
+
+/** The "Installing … with RAUC" feedback, then the installation of what is left. */
+export function installing(action: ActionRecord, details: readonly string[], plan: DeploymentPlan): Step {
+  return {
+    status: { activity: `installing ${describeBundles(action)}` },
+    feedback: { note: { kind: 'installing', details: [`Installing ${describeBundles(action)} with RAUC`, ...details] }, mode: 'progress' },
+    effect: { kind: 'install', plan },
+  };
+}
+
+/** After a restart: persist where the installation goes on; what is left is installed when the server offers the action. */
+export function settled(_: PhaseOf<'installing'>, event: EventOf<'settled'>): Step {
+  const left = event.phase.installed < event.phase.action.bundles.length;
+  return { next: event.phase, update: !event.visit, ...(left ? done() : { effect: { kind: 'finishInstall' } }) };
+}
+
+/** After a restart: a new boot id → verify; the same one → ask for the reboot again (post_update_reboot) or keep waiting. */
+export function booted(phase: PhaseOf<'rebootPending'>, event: EventOf<'booted'>, context: HandlerContext): Step {
+  if (event.bootId !== phase.bootId) return { next: { ...phase, kind: 'verifying' }, ...then({ type: 'resume' }) };
+  if (!context.values.postUpdateReboot) return { log: [['message', `action ${phase.action.id} is installed and waits for a reboot to be verified`]], ...done() };
+  return { next: phase, log: [['warning', `action ${phase.action.id} was installed but the machine did not reboot yet; asking again`]], effect: { kind: 'reboot', again: true } };
+}
+
+export function verified(phase: PhaseOf<'verifying'>, event: EventOf<'verified'>): Step {
+  return report(phase.action, event.outcome, [['message', `post-reboot verification of action ${phase.action.id}: ${event.outcome.result}`]]);
+}
+
+/** Idle; a cancel is acknowledged now, a finished action ends its run. */
+export function cleaned(_: PhaseOf<'cleanup'>, event: EventOf<'cleaned'>): Step {
+  return {
+    next: IDLE,
+    status: { actionId: undefined, activity: 'idle', progress: undefined, waitingFor: undefined },
+    ...(event.after ? { feedback: { note: event.after, mode: 'ack' } } : {}),
+    end: event.outcome ? { end: 'finished', outcome: event.outcome } : { end: 'done' },
+  };
 }
 
 /** An effect yields the next event right away. */

@@ -102,9 +102,9 @@ export interface HandlerContext {
   readonly origin: Origin;
 }
 
-/** One cell of the table: where the handler may go (checked by the runner), why, and the handler. */
+/** One cell of the table: what it does, each phase the handler may go to and why (checked by the runner), and the handler. */
 export interface Entry<K extends PhaseKind, T extends EventType> {
-  readonly to: readonly PhaseKind[];
+  readonly to: Readonly<Partial<Record<PhaseKind, string>>>;
   readonly why: string;
   readonly run: (phase: PhaseOf<K>, event: EventOf<T>, context: HandlerContext) => Step;
 }
