@@ -4,7 +4,7 @@ import type { DownloadOptions, DownloadRequest, DownloadResult } from '../downlo
 import type { Logger } from '../log/index.js';
 import type { Installer } from '../rauc/index.js';
 import type { LoopHeartbeat, System } from '../system/index.js';
-import type { StateStore } from './state-store.js';
+import type { CompletedInstall, PersistedState, Phase, StateRecovery } from './state.js';
 import type { StatusBoard } from './status-board.js';
 import type { Checkpoint, LifecycleMove } from './test-checkpoint.js';
 
@@ -20,6 +20,16 @@ export interface DownloadStorage {
   safeFilename(name: string): string;
 }
 
+/** The persisted lifecycle state as the agent uses it (StateStore implements it; declared here so the steps do not import the store). */
+export interface LifecycleStore {
+  readonly phase: Phase;
+  readonly state: PersistedState;
+  load(options?: { readOnly?: boolean }): Promise<StateRecovery | undefined>;
+  transition(next: Phase): Promise<PersistedState>;
+  update(phase: Phase): Promise<PersistedState>;
+  remember(lastInstall: CompletedInstall): Promise<PersistedState>;
+}
+
 /** Everything the agent is built from; main.ts creates the real ones, tests their own. */
 export interface AgentDependencies {
   readonly config: Config;
@@ -28,7 +38,7 @@ export interface AgentDependencies {
   readonly storage: DownloadStorage;
   readonly installer: Installer;
   readonly system: System;
-  readonly store: StateStore;
+  readonly store: LifecycleStore;
   readonly status: StatusBoard;
   readonly log: Logger;
   readonly now?: () => number;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { systemErrorCode } from '../lib/errors.js';
 import { Redactor, type Logger } from '../log/index.js';
-import { IDLE, PHASE_KINDS, type CompletedInstall, type Phase, type PersistedState, type PhaseKind } from './state.js';
+import { IDLE, PHASE_KINDS, type CompletedInstall, type Phase, type PersistedState, type PhaseKind, type StateRecovery } from './state.js';
 import { assertTransition } from './lifecycle.js';
 import { StateLoopError, VISIT_LIMITS } from './transitions.js';
 
@@ -14,14 +14,7 @@ const SCHEMA = 1;
 
 export { isStateLoopError, StateLoopError } from './transitions.js';
 
-/** What load() found when the state file could not be used. */
-export interface StateRecovery {
-  readonly reason: string;
-  /** Where the damaged file went; undefined when loaded read-only (left in place). */
-  readonly movedTo: string | undefined;
-  /** The action id, when it could still be read from the damaged file. */
-  readonly actionId: string | undefined;
-}
+export type { StateRecovery } from './state.js';
 
 export interface StateStoreOptions {
   readonly log: Logger;

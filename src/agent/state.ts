@@ -143,3 +143,12 @@ export interface PersistedState {
 }
 
 export const IDLE: Phase = Object.freeze({ kind: 'idle' });
+
+/** What load() found when the state file could not be used. */
+export interface StateRecovery {
+  readonly reason: string;
+  /** Where the damaged file went; undefined when loaded read-only (left in place). */
+  readonly movedTo: string | undefined;
+  /** The action id, when it could still be read from the damaged file. */
+  readonly actionId: string | undefined;
+}

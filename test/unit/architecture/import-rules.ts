@@ -19,7 +19,7 @@ const TOP_LEVEL_FILES: Readonly<Record<string, string>> = { 'cli.ts': 'cli', 'ma
 export const CONFIG_READERS: readonly string[] = ['cli', 'main', 'agent'];
 
 /** The files of agent/ that act (download, install, clean up); the update policy (agent/policy/) only decides. */
-const AGENT_STEPS = /^agent\/([a-z-]+-step|finish)\.ts$/;
+const AGENT_STEPS = /^agent\/([a-z-]+-step|lifecycle-effects)\.ts$/;
 
 /** One relative import: `from` and `to` are paths relative to `src/`, with the `.ts` extension. */
 export interface ImportEdge {
@@ -63,7 +63,7 @@ function rankOf(layer: string): number {
  * - an import from another layer names a file inside it although that layer has an `index.ts`:
  *   its index is its public entry point, everything else is internal (`lib/` has no index: each of
  *   its files is public);
- * - the update policy (`agent/policy/`) imports a step of the agent (`*-step.ts`, `finish.ts`): checks
+ * - the update policy (`agent/policy/`) imports a step of the agent (`*-step.ts`, or `lifecycle-effects.ts`, which runs them): checks
  *   decide, steps act.
  */
 export function layerViolations(files: Iterable<string>, edges: readonly ImportEdge[]): string[] {
