@@ -36,7 +36,7 @@ export function cleanUp(action: ActionRecord, effect: { after?: Step['feedback']
 }
 
 /** The deployment was read: what every phase that reads it does first. */
-export function readDeployment(phase: Phase, event: EventOf<'deployment'>, then: (action: ActionRecord) => Step): Step {
+export function readDeployment(phase: Phase, event: EventOf<'deployment'>, go: (action: ActionRecord) => Step): Step {
   const { plan, skipped } = event;
   const action = actionFor(phase, plan);
   const log: ['message' | 'error', string][] = skipped.length > 0 ? [['message', `action ${plan.actionId}: ${skipped.join('; ')}`]] : [];
@@ -44,7 +44,7 @@ export function readDeployment(phase: Phase, event: EventOf<'deployment'>, then:
   if (plan.problem) {
     return { ...report(action, unsupported(plan.problem), [...log, ['error', `action ${action.id} cannot be carried out: ${plan.problem}`]]), status };
   }
-  const step = then(action);
+  const step = go(action);
   return { ...step, status: { ...status, ...step.status }, log: [...log, ...(step.log ?? [])] };
 }
 
@@ -148,19 +148,21 @@ export function startDownload(phase: PhaseOf<'downloading'>, event: EventOf<'dep
   return readDeployment(phase, event, (action) => ({ effect: { kind: 'download', action, plan: event.plan, skipped: event.skipped } }));
 }
 
-/** Persist `downloaded`; a download-only action is done, any other goes on with the same deployment. */
+/** Persist `downloaded`; a download-only action is done, any other goes on to the installation (or waits). */
 export function downloaded(_: PhaseOf<'downloading'>, event: EventOf<'downloaded'>): Step {
   const next = { kind: 'downloaded', action: event.action } as const;
   if (event.plan.type === 'downloadOnly') return { next, ...then({ type: 'kept', details: event.details }) };
-  return { next, feedback: { note: { kind: 'downloaded', details: event.details }, mode: 'progress' }, ...then({ type: 'deployment', plan: event.plan, skipped: event.skipped }) };
+  return { next, feedback: { note: { kind: 'downloaded', details: event.details }, mode: 'progress' }, ...towardsInstall(event.plan, event.skipped) };
 }
 
 /** Downloaded, the deployment read: the gate is asked before the installation, unless the server (or its maintenance window) says wait. */
 export function beforeInstall(phase: PhaseOf<'downloaded'>, event: EventOf<'deployment'>): Step {
-  return readDeployment(phase, event, () => {
-    if (event.plan.install) return { effect: { kind: 'gate', stage: 'install', plan: event.plan, skipped: event.skipped } };
-    return wait(event.plan.waitingForWindow ? 'waiting for the maintenance window' : 'the server has not asked for the installation yet');
-  });
+  return readDeployment(phase, event, () => towardsInstall(event.plan, event.skipped));
+}
+
+function towardsInstall(plan: DeploymentPlan, skipped: readonly string[]): Step {
+  if (plan.install) return { effect: { kind: 'gate', stage: 'install', plan, skipped } };
+  return wait(plan.waitingForWindow ? 'waiting for the maintenance window' : 'the server has not asked for the installation yet');
 }
 
 export function installGate(phase: PhaseOf<'downloaded'>, event: EventOf<'gate'>): Step {
