@@ -1,4 +1,5 @@
-import { DEFAULT_RETRY_POLICY, isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { ddiRetryAfterMs, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { RETRY_POLICIES, retryDelayMs } from '../net/index.js';
 import { describeFeatures } from '../rauc/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
@@ -172,9 +173,8 @@ export class Agent {
     } catch (error) {
       if (signal.aborted) return 0;
       this.#pollError = error;
-      const retryAfter = isDdiHttpError(error) ? error.retryAfterMs : undefined;
       // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it.
-      const wait = Math.max(retryAfter ?? 0, jitter(config.retryWaitMs));
+      const wait = retryDelayMs({ ...RETRY_POLICIES.pollLoop, minDelayMs: config.retryWaitMs, maxDelayMs: config.retryWaitMs }, 0, ddiRetryAfterMs(error))!;
       log.warning(`poll failed: ${errorMessage(error)}${this.#once ? '' : `; next try in ${Math.round(wait / 1000)} s`}`);
       this.#deps.status.set({ lastError: errorMessage(error), lastPollFound: { at: new Date().toISOString(), found: `poll failed: ${errorMessage(error)}`, failed: true } });
       return wait;
@@ -299,11 +299,6 @@ export class Agent {
 /** The stall limit for the watchdog: a DDI request may take its timeout after a minute of retries. */
 function defaultHeartbeat(deps: AgentDependencies): LoopHeartbeat {
   const interval = deps.system.watchdogIntervalMs ?? 0;
-  const callBudget = deps.config.timeoutMs > 0 ? DEFAULT_RETRY_POLICY.maxElapsedMs + deps.config.timeoutMs : Infinity;
+  const callBudget = deps.config.timeoutMs > 0 ? RETRY_POLICIES.ddiCall.maxElapsedMs + deps.config.timeoutMs : Infinity;
   return new LoopHeartbeat({ stallMs: stallLimitMs(interval, callBudget) });
-}
-
-/** ±20 % so that a fleet that lost its server does not come back in lockstep. */
-function jitter(ms: number): number {
-  return Math.round(ms * (0.8 + Math.random() * 0.4));
 }
