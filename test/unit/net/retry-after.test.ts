@@ -1,23 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { parseRetryAfter } from '../../../src/net/index.js';
-
-const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
-
-function sources(): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(SRC, full).split(path.sep).join('/'), readFileSync(full, 'utf8'));
-  }
-  return files;
-}
+import { readSources } from '../architecture/source-files.js';
 
 test('one reading of Retry-After and one retry module: only src/net defines them; the DDI client, the downloader and the poll loop use them', (t) => {
-  const files = sources();
+  const files = readSources();
   const where = (pattern: RegExp) => [...files].filter(([, text]) => pattern.test(text)).map(([file]) => file).sort();
   t.deepEqual(where(/function parseRetryAfter\b/), ['net/retry-after.ts']);
   t.deepEqual(where(/from 'p-retry'/), ['net/retry.ts']);
