@@ -173,7 +173,8 @@ export class Agent {
     } catch (error) {
       if (signal.aborted) return 0;
       this.#pollError = error;
-      // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it.
+      // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it
+      // (up to the policy's bound, which it then waits: there is always a wait).
       const wait = retryDelayMs({ ...RETRY_POLICIES.pollLoop, minDelayMs: config.retryWaitMs, maxDelayMs: config.retryWaitMs }, 0, ddiRetryAfterMs(error))!;
       log.warning(`poll failed: ${errorMessage(error)}${this.#once ? '' : `; next try in ${Math.round(wait / 1000)} s`}`);
       this.#deps.status.set({ lastError: errorMessage(error), lastPollFound: { at: new Date().toISOString(), found: `poll failed: ${errorMessage(error)}`, failed: true } });
