@@ -164,7 +164,7 @@ export class Agent {
       await this.#settleLocal(signal);
       const result = await this.#deps.ddi.poll({ signal });
       const polledAt = new Date().toISOString();
-      this.#deps.status.set({ lastPollAt: polledAt });
+      this.#deps.status.set({ lastPollAt: polledAt }, { defer: true });
       const running = this.#job?.actionId;
       await this.#handle(result, signal);
       const next = this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
