@@ -1,6 +1,7 @@
 // The agent as the device runs it: `node dist/cli.js -c <config>` in its own process, so that its RSS,
 // CPU time and descriptors are its own.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { exited, tail, terminate } from '../../test/harness/process.js';
 
@@ -17,19 +18,23 @@ export interface AgentProcessOptions {
   readonly fastPoll?: { readonly ms: number; readonly from?: number; readonly count?: number };
   /** Extra arguments for node, e.g. `--cpu-prof` (BENCH_AGENT_NODE_ARGS). */
   readonly nodeArgs?: readonly string[];
+  /** A program that runs node as its child, e.g. `['strace', '-f', …]`; stop() then signals node itself. */
+  readonly wrapper?: readonly string[];
 }
 
 export class AgentProcess {
   /** performance.now() just before spawn. */
   readonly spawnedAt: number;
   readonly #child: ChildProcess;
+  readonly #wrapped: boolean;
   readonly #output = tail(8_000);
   /** Lines matching /poll failed/ on stderr. */
   pollFailures = 0;
 
-  private constructor(child: ChildProcess, spawnedAt: number) {
+  private constructor(child: ChildProcess, spawnedAt: number, wrapped: boolean) {
     this.#child = child;
     this.spawnedAt = spawnedAt;
+    this.#wrapped = wrapped;
     const onData = (chunk: Buffer) => {
       this.#output.push(chunk);
       this.pollFailures += chunk.toString().split('poll failed').length - 1;
@@ -45,13 +50,25 @@ export class AgentProcess {
     const preload = fast === undefined ? [] : ['--import', FAST_POLL];
     if (fast) Object.assign(env, { BENCH_POLL_MS: String(fast.ms), BENCH_POLL_FAST_FROM: String(fast.from ?? 0), BENCH_POLL_FAST_COUNT: String(fast.count ?? 'Infinity') });
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...preload, CLI, '-c', configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new AgentProcess(child, spawnedAt);
+    const args = [...(options.nodeArgs ?? []), ...preload, CLI, '-c', configFile];
+    const [wrapper, ...wrapperArgs] = options.wrapper ?? [];
+    const child = wrapper ? spawn(wrapper, [...wrapperArgs, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new AgentProcess(child, spawnedAt, wrapper !== undefined);
   }
 
+  /** The spawned process: node, or the wrapper (see `agentPid`). */
   get pid(): number {
     if (this.#child.pid === undefined) throw new Error(`the agent did not start:\n${this.#output.text}`);
     return this.#child.pid;
+  }
+
+  /** Node's pid: the spawned process, or the wrapper's (first) child. */
+  async agentPid(): Promise<number> {
+    if (!this.#wrapped) return this.pid;
+    const children = await readFile(`/proc/${this.pid}/task/${this.pid}/children`, 'utf8').catch(() => '');
+    const first = Number(children.trim().split(' ')[0]);
+    if (!first) throw new Error(`no child of the wrapper (pid ${this.pid}) yet:\n${this.#output.text}`);
+    return first;
   }
 
   /** Exit code, or the signal's name; undefined while running. */
@@ -69,8 +86,16 @@ export class AgentProcess {
     return exited(this.#child);
   }
 
-  /** SIGTERM (SIGKILL after 10 s); resolves with the exit code or signal. */
+  /** SIGTERM (SIGKILL after 10 s); resolves with the exit code or signal. Wrapped: SIGTERM to node, the wrapper ends with it. */
   async stop(): Promise<number | string | undefined> {
+    if (this.#wrapped && this.exit === undefined) {
+      const pid = await this.agentPid().catch(() => undefined);
+      if (pid !== undefined) {
+        process.kill(pid, 'SIGTERM');
+        const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
+        await this.exited().finally(() => clearTimeout(timer));
+      }
+    }
     await terminate(this.#child, 10_000);
     return this.exit;
   }

@@ -1,4 +1,5 @@
-import { DEFAULT_RETRY_POLICY, isDdiHttpError, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { ddiRetryAfterMs, type DeploymentHandle, type PollResult } from '../ddi/index.js';
+import { RETRY_POLICIES, retryDelayMs } from '../net/index.js';
 import { describeFeatures } from '../rauc/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage, HawkbitRaucError } from '../lib/errors.js';
@@ -156,7 +157,7 @@ export class Agent {
       await this.#settleLocal(signal);
       const result = await this.#deps.ddi.poll({ signal });
       const polledAt = new Date().toISOString();
-      this.#deps.status.set({ lastPollAt: polledAt });
+      this.#deps.status.set({ lastPollAt: polledAt }, { defer: true });
       const running = this.#job?.actionId;
       await this.#handle(result, signal);
       const next = this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
@@ -165,9 +166,9 @@ export class Agent {
     } catch (error) {
       if (signal.aborted) return 0;
       this.#pollError = error;
-      const retryAfter = isDdiHttpError(error) ? error.retryAfterMs : undefined;
-      // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it.
-      const wait = Math.max(retryAfter ?? 0, jitter(config.retryWaitMs));
+      // retry_wait (with jitter) is the device's back-off; the server's Retry-After can only lengthen it
+      // (up to the policy's bound, which it then waits: there is always a wait).
+      const wait = retryDelayMs({ ...RETRY_POLICIES.pollLoop, minDelayMs: config.retryWaitMs, maxDelayMs: config.retryWaitMs }, 0, ddiRetryAfterMs(error))!;
       log.warning(`poll failed: ${errorMessage(error)}${this.#once ? '' : `; next try in ${Math.round(wait / 1000)} s`}`);
       this.#deps.status.set({ lastError: errorMessage(error), lastPollFound: { at: new Date().toISOString(), found: `poll failed: ${errorMessage(error)}`, failed: true } });
       return wait;
@@ -290,11 +291,6 @@ export class Agent {
 /** The stall limit for the watchdog: a DDI request may take its timeout after a minute of retries. */
 function defaultHeartbeat(deps: AgentDependencies): LoopHeartbeat {
   const interval = deps.system.watchdogIntervalMs ?? 0;
-  const callBudget = deps.config.timeoutMs > 0 ? DEFAULT_RETRY_POLICY.maxElapsedMs + deps.config.timeoutMs : Infinity;
+  const callBudget = deps.config.timeoutMs > 0 ? RETRY_POLICIES.ddiCall.maxElapsedMs + deps.config.timeoutMs : Infinity;
   return new LoopHeartbeat({ stallMs: stallLimitMs(interval, callBudget) });
-}
-
-/** ±20 % so that a fleet that lost its server does not come back in lockstep. */
-function jitter(ms: number): number {
-  return Math.round(ms * (0.8 + Math.random() * 0.4));
 }

@@ -26,7 +26,7 @@ export interface LifecycleStore {
   readonly state: PersistedState;
   load(options?: { readOnly?: boolean }): Promise<StateRecovery | undefined>;
   transition(next: Phase): Promise<PersistedState>;
-  update(phase: Phase): Promise<PersistedState>;
+  update(phase: Phase, options?: { lastInstall?: CompletedInstall }): Promise<PersistedState>;
   remember(lastInstall: CompletedInstall): Promise<PersistedState>;
 }
 

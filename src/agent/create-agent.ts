@@ -1,8 +1,8 @@
 import { configSecrets, type Config } from '../config/index.js';
-import { DdiClient, type RetryPolicy } from '../ddi/index.js';
+import { DdiClient } from '../ddi/index.js';
 import { checkFreeSpace, Downloader, removeStaleParts, safeFilename } from '../download/index.js';
 import { Redactor, type Logger } from '../log/index.js';
-import { createTransport, type Transport } from '../net/index.js';
+import { createTransport, type RetryPolicy, type Transport } from '../net/index.js';
 import { DbusInstaller, type Installer } from '../rauc/index.js';
 import { LinuxSystem, SyncedClock, type Clock, type System } from '../system/index.js';
 import { packageVersion } from '../version.js';
@@ -26,7 +26,7 @@ export interface CreateAgentOptions {
   readonly redactor?: Redactor;
   /** Decides when feedback carries a `timestamp`; default: the system clock once it is synchronised. */
   readonly clock?: Clock;
-  /** The DDI client's retries of one call (tests scale them down); default DEFAULT_RETRY_POLICY. */
+  /** The DDI client's retries of one call (tests scale them down); default RETRY_POLICIES.ddiCall (src/net). */
   readonly ddiRetry?: Partial<RetryPolicy>;
   /** The clock of the progress throttles (tests run it faster); default Date.now. */
   readonly now?: () => number;

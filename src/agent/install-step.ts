@@ -4,7 +4,7 @@ import type { InstallArgs, InstallProgress, RaucProperties, SlotStatus } from '.
 import type { AgentDependencies } from './context.js';
 import type { FeedbackSender } from './feedback-sender.js';
 import { handoverRecord, judgeHandover, slotMarks, writtenSlot } from './install-evidence.js';
-import { NO_HANDOVER, type ActionRecord, type BundleRef, type Phase, type SlotMark } from './state.js';
+import { NO_HANDOVER, type ActionRecord, type BundleRef, type CompletedInstall, type Phase, type SlotMark } from './state.js';
 import { ProgressThrottle } from './throttle.js';
 import { actionTransactionId } from './transaction-id.js';
 
@@ -59,34 +59,37 @@ export async function installBundles(
     await deps.installer.install(sourceOf(bundle), { signal, onProgress, args: installArgs(deps, action, bundle) });
     deps.log.message(`RAUC installed ${bundle.filename}`, { actionId: action.id });
     await deps.checkpoint?.('after-install', signal);
-    await rememberCompleted(deps, action, index, handover.slots, signal);
-    current = await updateInstalling(deps, { ...current, installed: index + 1, handover: NO_HANDOVER });
+    const lastInstall = await completedInstall(deps, action, index, handover.slots, signal);
+    current = await updateInstalling(deps, { ...current, installed: index + 1, handover: NO_HANDOVER }, lastInstall);
   }
 }
 
-async function updateInstalling(deps: AgentDependencies, phase: InstallingPhase): Promise<InstallingPhase> {
-  return (await deps.store.update(phase)).phase as InstallingPhase;
+/** One write: the next bundle's index and, when known, the record of the bundle RAUC just completed. */
+async function updateInstalling(deps: AgentDependencies, phase: InstallingPhase, lastInstall?: CompletedInstall): Promise<InstallingPhase> {
+  return (await deps.store.update(phase, lastInstall ? { lastInstall } : {})).phase as InstallingPhase;
 }
 
 /**
- * Records the slot RAUC just wrote with the bundle at `index` as (part of) the last completed
- * installation. Best effort: without it the update policy only lacks a record.
+ * The record of the last completed installation with the slot RAUC just wrote with the bundle at
+ * `index`, persisted together with the step past it. Best effort: without it the update policy only
+ * lacks a record.
  */
-async function rememberCompleted(deps: AgentDependencies, action: ActionRecord, index: number, before: readonly SlotMark[], signal: AbortSignal): Promise<void> {
+async function completedInstall(deps: AgentDependencies, action: ActionRecord, index: number, before: readonly SlotMark[], signal: AbortSignal): Promise<CompletedInstall | undefined> {
   const bundle = action.bundles[index]!;
   try {
     const slot = writtenSlot(before, slotMarks(await deps.installer.slotStatus({ signal })), bundle.version);
     if (!slot) {
       deps.log.warning(`RAUC completed ${bundle.filename}, but no slot shows a new installation of ${bundle.version}; not recorded`);
-      return;
+      return undefined;
     }
     const previous = deps.store.state.lastInstall;
     const kept = previous?.actionId === action.id ? previous.bundles.filter((entry) => entry.slot.name !== slot.name) : [];
     const entry = { chunk: bundle.chunk, version: bundle.version, filename: bundle.filename, sha256: bundle.sha256, slot };
-    await deps.store.remember({ actionId: action.id, bundles: [...kept, entry] });
+    return { actionId: action.id, bundles: [...kept, entry] };
   } catch (error) {
     if (signal.aborted) throw error;
     deps.log.warning(`the slot RAUC wrote with ${bundle.filename} could not be read (${errorMessage(error)}); not recorded`);
+    return undefined;
   }
 }
 
@@ -114,6 +117,8 @@ function installArgs(deps: AgentDependencies, action: ActionRecord, bundle: Bund
 export interface Settled {
   readonly phase: InstallingPhase;
   readonly visit: boolean;
+  /** The record of the bundle RAUC completed before the restart, written with the step past it. */
+  readonly lastInstall?: CompletedInstall;
 }
 
 /**
@@ -143,8 +148,8 @@ export async function settleInterruptedInstall(deps: AgentDependencies, phase: I
   const evidence = judgeHandover(handover, bundle.version, slots, properties);
   if (evidence.verdict === 'completed') {
     deps.log.message(`RAUC completed ${bundle.filename} into ${evidence.slot.name} before the restart`);
-    await rememberCompleted(deps, phase.action, phase.installed, handover.slots, signal);
-    return { phase: { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER }, visit: false };
+    const lastInstall = await completedInstall(deps, phase.action, phase.installed, handover.slots, signal);
+    return { phase: { ...phase, installed: phase.installed + 1, handover: NO_HANDOVER }, visit: false, ...(lastInstall ? { lastInstall } : {}) };
   }
   if (evidence.verdict === 'untouched') {
     deps.log.message(`RAUC shows no trace of ${bundle.filename} (${bundle.version}): it never started before the restart (no slot changed, RAUC idle); installing it now`);

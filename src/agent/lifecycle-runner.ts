@@ -96,7 +96,7 @@ export class LifecycleRunner {
 
   async #persist(from: Phase, next: Phase, step: Step, entry: Entry<PhaseKind, EventType>, event: EventType): Promise<void> {
     if (step.update) {
-      await this.deps.store.update(next);
+      await this.deps.store.update(next, step.lastInstall ? { lastInstall: step.lastInstall } : {});
       return;
     }
     if (entry.to[next.kind] === undefined) throw new IllegalTransitionError(`illegal lifecycle transition ${from.kind} → ${next.kind} on '${event}'`);

@@ -198,7 +198,8 @@ export function installing(action: ActionRecord, details: readonly string[], pla
 /** After a restart: persist where the installation goes on; what is left is installed when the server offers the action. */
 export function settled(_: PhaseOf<'installing'>, event: EventOf<'settled'>): Step {
   const left = event.phase.installed < event.phase.action.bundles.length;
-  return { next: event.phase, update: !event.visit, ...(left ? done() : { effect: { kind: 'finishInstall' } }) };
+  const record = event.lastInstall ? { lastInstall: event.lastInstall } : {};
+  return { next: event.phase, update: !event.visit, ...record, ...(left ? done() : { effect: { kind: 'finishInstall' } }) };
 }
 
 /** After a restart: a new boot id → verify; the same one → ask for the reboot again (post_update_reboot) or keep waiting. */

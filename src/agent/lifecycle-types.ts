@@ -2,7 +2,7 @@ import type { CancelHandle, ConfirmationHandle } from '../ddi/index.js';
 import type { Config } from '../config/index.js';
 import type { DeploymentPlan } from './deployment-plan.js';
 import type { Note } from './feedback.js';
-import type { ActionRecord, ActionType, Outcome, Phase, PhaseKind } from './state.js';
+import type { ActionRecord, ActionType, CompletedInstall, Outcome, Phase, PhaseKind } from './state.js';
 import type { StatusSnapshot } from './status-board.js';
 
 /** How a run of an action ended for now. */
@@ -37,7 +37,7 @@ export type LifecycleEvent =
   | { readonly type: 'refused'; readonly outcome: Outcome }
   | ({ readonly type: 'filesGone' } & Planned)
   | ({ readonly type: 'ready'; readonly details: readonly string[]; readonly startedAt: number; readonly bootId: string } & Planned)
-  | { readonly type: 'settled'; readonly phase: InstallingPhase; readonly visit: boolean }
+  | { readonly type: 'settled'; readonly phase: InstallingPhase; readonly visit: boolean; readonly lastInstall?: CompletedInstall }
   | { readonly type: 'installed'; readonly expectedSlot: string | undefined; readonly bootId: string }
   | { readonly type: 'booted'; readonly bootId: string }
   | { readonly type: 'rebootFailed'; readonly error: unknown; readonly again: boolean }
@@ -84,6 +84,8 @@ export interface Step {
   readonly next?: Phase;
   /** Rewrite the phase's data without counting a visit (same kind). */
   readonly update?: boolean;
+  /** With `update`: the record of the last completed installation, written in the same write. */
+  readonly lastInstall?: CompletedInstall;
   readonly status?: Partial<StatusSnapshot>;
   readonly log?: readonly (readonly ['message' | 'warning' | 'error', string])[];
   readonly feedback?: StepFeedback;

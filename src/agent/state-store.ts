@@ -95,10 +95,16 @@ export class StateStore {
     return this.#state.lastInstall ? { lastInstall: this.#state.lastInstall } : {};
   }
 
-  /** Rewrites the current phase's data without counting a visit (e.g. the next bundle of an install). */
-  async update(phase: Phase): Promise<PersistedState> {
+  /**
+   * Rewrites the current phase's data without counting a visit (e.g. the next bundle of an install),
+   * with the record of a completed installation when given (one write for both). Nothing is written
+   * when neither changes: each write is two fsyncs on the device's flash.
+   */
+  async update(phase: Phase, options: { lastInstall?: CompletedInstall } = {}): Promise<PersistedState> {
     if (phase.kind !== this.#state.phase.kind) throw new Error(`internal: update must keep the kind (${this.#state.phase.kind})`);
-    return this.#persist({ ...this.#state, phase, updatedAt: new Date().toISOString() });
+    const lastInstall = options.lastInstall ?? this.#state.lastInstall;
+    if (sameJson(phase, this.#state.phase) && sameJson(lastInstall, this.#state.lastInstall)) return this.#state;
+    return this.#persist({ ...this.#state, phase, ...(lastInstall ? { lastInstall } : {}), updatedAt: new Date().toISOString() });
   }
 
   async #persist(state: PersistedState): Promise<PersistedState> {
@@ -107,6 +113,10 @@ export class StateStore {
     this.#options.onPersist?.(state);
     return state;
   }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function validate(text: string): PersistedState | string {

@@ -22,11 +22,14 @@ export interface StatusSnapshot {
 /**
  * A small JSON file in state_dir that the running service keeps current (at most once a second for
  * progress) so that `hawkbit-rauc status` and other local tools can show what is going on. Written at
- * every poll, so without fsync: it is informational and rewritten at start.
+ * every poll (once: a deferred change waits for the next write), so without fsync: it is informational
+ * and rewritten at start. A change that changes nothing writes nothing (flash wear).
  */
 export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
   #lastWrite = 0;
+  /** The snapshot last handed to a write (undefined after a failed one: written again next time). */
+  #written: StatusSnapshot | undefined;
   #pending: Promise<void> = Promise.resolve();
   /** state_dir exists (made once; it may not yet on a fresh device that has persisted nothing). */
   #dirMade = false;
@@ -42,19 +45,26 @@ export class StatusBoard {
     return this.#snapshot;
   }
 
-  /** Merges `change` into the snapshot; written at once unless `throttle` and written < 1 s ago. */
-  set(change: Partial<Omit<StatusSnapshot, 'pid' | 'updatedAt'>>, options: { throttle?: boolean } = {}): void {
-    this.#snapshot = { ...this.#snapshot, ...change, pid: process.pid, updatedAt: new Date().toISOString() };
+  /**
+   * Merges `change` into the snapshot; written at once unless nothing changed, or `throttle` and written
+   * < 1 s ago, or `defer` (then with the next write, e.g. a poll's start goes with its result).
+   */
+  set(change: Partial<Omit<StatusSnapshot, 'pid' | 'updatedAt'>>, options: { throttle?: boolean; defer?: boolean } = {}): void {
+    const next = { ...this.#snapshot, ...change, pid: process.pid };
+    if (!sameContent(next, this.#snapshot)) this.#snapshot = { ...next, updatedAt: new Date().toISOString() };
     const now = Date.now();
-    if (options.throttle && now - this.#lastWrite < 1000) return;
-    this.#lastWrite = now;
+    if (options.defer || (options.throttle && now - this.#lastWrite < 1000)) return;
     const snapshot = this.#snapshot;
+    if (this.#written !== undefined && sameContent(snapshot, this.#written)) return;
+    this.#lastWrite = now;
+    this.#written = snapshot;
     this.#pending = this.#pending
       .then(() => this.#makeDir())
       .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${this.redactor.stringify(snapshot, 2)}\n`, { durable: false }))
       .catch((error: unknown) => {
         // A state_dir removed meanwhile is made again at the next write.
         this.#dirMade = false;
+        if (this.#written === snapshot) this.#written = undefined;
         this.log.debug(`status file not written: ${(error as Error).message}`);
       });
   }
@@ -69,6 +79,11 @@ export class StatusBoard {
   flush(): Promise<void> {
     return this.#pending;
   }
+}
+
+/** The same snapshot but for `updatedAt` (undefined fields are absent in the file either way). */
+function sameContent(a: StatusSnapshot, b: StatusSnapshot): boolean {
+  return JSON.stringify({ ...a, updatedAt: undefined }) === JSON.stringify({ ...b, updatedAt: undefined });
 }
 
 export async function readStatus(dir: string): Promise<StatusSnapshot | undefined> {

@@ -1,5 +1,5 @@
 import { Redactor, silentLogger, type Logger } from '../log/index.js';
-import type { Transport } from '../net/index.js';
+import { RETRY_POLICIES, type RetryPolicy, type Transport } from '../net/index.js';
 import { packageVersion } from '../version.js';
 import type { CallOptions, DdiApi, PollResult } from './handles.js';
 import { HttpExchange } from './http-exchange.js';
@@ -8,7 +8,6 @@ import type { ConfigDataHandle } from './handles.js';
 import { cancelHandle, configDataHandle, confirmationHandle, deploymentHandle, installedHandle, type HandleContext } from './link-handles.js';
 import type { AutoConfirmState } from './model.js';
 import { parsePollingSleep } from './polling-sleep.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { readAutoConfirm, readControllerBase } from './wire.js';
 
 /** How the device authenticates to the DDI API: a target or gateway security token, or a client certificate (mTLS). */
@@ -33,6 +32,7 @@ export interface DdiClientOptions {
   readonly timeoutMs?: number;
   /** Largest JSON answer accepted; default 4 MiB. */
   readonly maxBodyBytes?: number;
+  /** Replaces fields of the `ddiCall` retry policy (src/net RETRY_POLICIES). */
   readonly retry?: Partial<RetryPolicy>;
   /** Send Authorization on artifact downloads (config `send_download_authentication`); default true. */
   readonly sendDownloadAuthentication?: boolean;
@@ -71,7 +71,7 @@ export class DdiClient implements DdiApi {
       userAgent: options.userAgent ?? `hawkbit-rauc/${packageVersion()}`,
       timeoutMs: options.timeoutMs ?? 60_000,
       maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
-      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      retry: { ...RETRY_POLICIES.ddiCall, ...options.retry },
       log: (options.log ?? silentLogger()).child({ component: 'ddi' }),
     });
     const redactor = options.redactor ?? new Redactor(auth.kind === 'client-certificate' ? [] : [auth.token]);

@@ -4,9 +4,9 @@ import { linkSignals } from '../lib/abort.js';
 import { errorMessage } from '../lib/errors.js';
 import { sanitizeForLog } from '../lib/sanitize.js';
 import type { Logger } from '../log/index.js';
-import { describeNetworkFailure, type Transport } from '../net/index.js';
+import { describeNetworkFailure, parseRetryAfter, withRetry, type RetryPolicy, type Transport } from '../net/index.js';
 import { DdiActionClosedError, DdiAuthError, DdiHttpError, DdiNetworkError, DdiNotFoundError, DdiProtocolError, DdiQuotaError } from './errors.js';
-import { parseRetryAfter, withRetry, type RetryPolicy } from './retry-policy.js';
+import { ddiRetryAfterMs, isRetryable } from './retryable.js';
 
 export interface ExchangeOptions {
   readonly transport: Pick<Transport, 'httpAgent' | 'httpsAgent'> | undefined;
@@ -60,6 +60,8 @@ export class HttpExchange {
 
   send(request: ExchangeRequest): Promise<ExchangeResponse> {
     return withRetry(() => this.#attempt(request), this.#options.retry, {
+      shouldRetry: isRetryable,
+      retryAfterMs: ddiRetryAfterMs,
       signal: request.signal,
       onRetry: (error, attempt, waitMs) =>
         this.#options.log.info(`${request.method} ${pathOf(request.url)} failed (${sanitizeForLog(errorMessage(error))}); retry ${attempt} in ${Math.round(waitMs / 100) / 10} s`),

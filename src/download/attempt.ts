@@ -1,11 +1,11 @@
 import { pipeline } from 'node:stream/promises';
 import { linkSignals } from '../lib/abort.js';
+import { parseRetryAfter } from '../net/index.js';
 import { DownloadHttpError, DownloadStalledError, DownloadTimeoutError, SizeMismatchError } from './errors.js';
 import { checkFreeSpace } from './free-space.js';
 import { LowSpeedWatch } from './low-speed.js';
 import { openResponse, type OpenedResponse } from './open-response.js';
 import type { PartFile } from './part-file.js';
-import { parseRetryAfter } from './retry-policy.js';
 import { SpeedLimit } from './speed-limit.js';
 import type { DownloaderOptions } from './types.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { delay } from '../lib/abort.js';
 import { errorMessage, systemErrorCode } from '../lib/errors.js';
 import type { Logger } from '../log/index.js';
+import { RETRY_POLICIES, withRetry, type RetryPolicy } from '../net/index.js';
 import { runAttempt } from './attempt.js';
 import { DownloadFailedError, InsufficientSpaceError, isChecksumMismatchError, isSizeMismatchError, SizeMismatchError, urlForMessage } from './errors.js';
 import { assertDigests, hashesToCheck, type ExpectedHash } from './expected-hashes.js';
@@ -10,16 +10,14 @@ import { HashSession } from './hash-session.js';
 import { PartFile } from './part-file.js';
 import { targetPaths, type TargetPaths } from './paths.js';
 import { ProgressThrottle } from './progress.js';
-import { backoffMs, isTransient, isUrlFailure } from './retry-policy.js';
 import { SlotPool } from './slot-pool.js';
+import { downloadRetryAfterMs, isTransient, isUrlFailure } from './transient.js';
 import type { DownloaderOptions, DownloadOptions, DownloadRequest, DownloadResult } from './types.js';
 
 /** Slot size and count of the shared receive/hash memory: 4 MiB per running download (docs/performance.md). */
 const SLOT_SIZE = 1024 * 1024;
 const SLOT_COUNT = 4;
 const MAX_REDIRECTS = 10;
-const DEFAULT_RETRY_DELAY_MS = 1000;
-const MAX_RETRY_DELAY_MS = 60_000;
 
 /**
  * Streams artifacts to `<directory>/<safe name>.part`, hashing on worker threads as the bytes arrive,
@@ -78,24 +76,60 @@ export class Downloader {
     }
   }
 
-  /** Runs attempts until the part holds the whole file; returns the bytes received by this call. */
+  /**
+   * Runs attempts under the `download` retry policy until the part holds the whole file; returns the
+   * bytes received by this call. Retries exhausted on a transient failure: DownloadFailedError.
+   */
   async #fetch(part: PartFile, request: DownloadRequest, paths: TargetPaths, options: DownloadOptions): Promise<number> {
     const { signal } = options;
-    const { retries, resume } = this.#settings;
     const progress = new ProgressThrottle({ total: request.size, start: part.length, onProgress: options.onProgress });
     if (request.size !== undefined && request.size > 0 && part.length === request.size) {
       this.#log.debug('part file is complete, verifying it', { file: paths.part });
       await part.rewind(part.length, { signal });
       return 0;
     }
-    let fetched = 0;
-    let failures = 0;
-    let urlIndex = 0;
+    const policy = this.#retryPolicy();
+    const fetch = { bytes: 0, urlIndex: 0, attempts: 0 };
+    try {
+      await withRetry(
+        async (attempt) => {
+          fetch.attempts = attempt;
+          await this.#attempt(part, request, paths, options, progress, fetch);
+        },
+        policy,
+        {
+          shouldRetry: isTransient,
+          retryAfterMs: downloadRetryAfterMs,
+          signal,
+          onRetry: (error, attempt, waitMs) =>
+            this.#log.warning('download attempt failed, retrying', { file: paths.name, attempt, of: policy.retries, waitMs, error: errorMessage(error) }),
+        },
+      );
+      return fetch.bytes;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (!isTransient(error)) throw error;
+      throw new DownloadFailedError({ attempts: fetch.attempts, filename: paths.name, reason: errorMessage(error) }, { cause: error });
+    }
+  }
+
+  /** The `download` policy with this downloader's attempts and first wait. */
+  #retryPolicy(): RetryPolicy {
+    const { retries, retryDelayMs } = this.#settings;
+    return { ...RETRY_POLICIES.download, retries, ...(retryDelayMs === undefined ? {} : { minDelayMs: retryDelayMs }) };
+  }
+
+  /**
+   * One attempt: from the part's end (or 0 without resume), over the request's URLs in turn while they
+   * fail before any byte arrived; the next attempt starts again at the first URL when all failed so.
+   */
+  async #attempt(part: PartFile, request: DownloadRequest, paths: TargetPaths, options: DownloadOptions, progress: ProgressThrottle, fetch: { bytes: number; urlIndex: number }): Promise<void> {
+    const { signal } = options;
     for (;;) {
-      const url = request.urls[urlIndex] ?? request.urls[0] ?? '';
-      const before = fetched;
+      const url = request.urls[fetch.urlIndex] ?? request.urls[0] ?? '';
+      const before = fetch.bytes;
       try {
-        await part.rewind(resume ? part.length : 0, { signal });
+        await part.rewind(this.#settings.resume ? part.length : 0, { signal });
         if (part.length > 0) this.#log.info('resuming download', { file: paths.name, offset: part.length, url: urlForMessage(url) });
         progress.restart(part.length);
         await runAttempt({
@@ -108,8 +142,8 @@ export class Downloader {
           maxRedirects: MAX_REDIRECTS,
           signal,
           onBytes: (length) => {
-            fetched += length;
-            progress.update(part.length + fetched - before);
+            fetch.bytes += length;
+            progress.update(part.length + fetch.bytes - before);
           },
           onRestart: () => {
             this.#log.info('server sent the whole file, not the asked range: starting from 0', { file: paths.name });
@@ -117,23 +151,17 @@ export class Downloader {
           },
         });
         progress.finish(part.length);
-        return fetched;
+        return;
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        if (fetched === 0 && isUrlFailure(error) && urlIndex + 1 < request.urls.length) {
+        const urlFailed = fetch.bytes === 0 && isUrlFailure(error);
+        if (urlFailed && fetch.urlIndex + 1 < request.urls.length) {
           this.#log.warning('download URL failed, trying the next one', { file: paths.name, url: urlForMessage(url), error: errorMessage(error) });
-          urlIndex += 1;
+          fetch.urlIndex += 1;
           continue;
         }
-        if (!isTransient(error)) throw error;
-        failures += 1;
-        if (failures > retries) {
-          throw new DownloadFailedError({ attempts: failures, filename: paths.name, reason: errorMessage(error) }, { cause: error });
-        }
-        if (fetched === 0 && isUrlFailure(error)) urlIndex = 0;
-        const wait = backoffMs(failures, error, { baseMs: this.#settings.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, maxMs: MAX_RETRY_DELAY_MS });
-        this.#log.warning('download attempt failed, retrying', { file: paths.name, attempt: failures, of: retries, waitMs: wait, error: errorMessage(error) });
-        await delay(wait, { signal });
+        if (urlFailed) fetch.urlIndex = 0;
+        throw error;
       }
     }
   }

@@ -59,10 +59,10 @@ export interface DownloaderOptions {
   readonly speedLimit: number;
   /** Resume with Range after a failure (else restart from 0). */
   readonly resume: boolean;
-  /** Attempts after the first before giving up. */
+  /** Attempts after the first before giving up (the `download` retry policy's `retries`, src/net). */
   readonly retries: number;
   /** Accept a file for which no hash is given. */
   readonly allowUnverified: boolean;
-  /** First wait before a retry, doubled per retry (with jitter, at most 60 s); default 1000 ms. */
+  /** First wait before a retry, doubled per retry up to 60 s, each ±20 %; default 1000 ms (RETRY_POLICIES.download). */
   readonly retryDelayMs?: number;
 }

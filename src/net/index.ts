@@ -13,5 +13,7 @@ export {
   TransportConfigError,
 } from './errors.js';
 export { parseRetryAfter } from './retry-after.js';
+export { retryDelayMs, withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
+export { RETRY_POLICIES } from './retry-policies.js';
 export { bypassesProxy, parseNoProxy, type NoProxyRule } from './no-proxy.js';
 export { parseProxyUrl, proxyFor, resolveProxySettings, type Environment, type ProxyEndpoint, type ProxySettings } from './proxy-settings.js';

@@ -5,7 +5,7 @@ import type { OnceResult } from '../../src/agent/agent.js';
 import { createAgent, type AgentAssembly } from '../../src/agent/create-agent.js';
 import type { PersistedState } from '../../src/agent/state.js';
 import { configSecrets, parseConfig, type Config } from '../../src/config/index.js';
-import type { RetryPolicy } from '../../src/ddi/index.js';
+import type { RetryPolicy } from '../../src/net/index.js';
 import { createLogger, Redactor } from '../../src/log/index.js';
 import { DbusInstaller } from '../../src/rauc/index.js';
 import type { Clock } from '../../src/system/index.js';

@@ -80,3 +80,13 @@ test('Retry-After lengthens the wait after a failed poll but never shortens retr
   t.true(kept >= 2000 - EPSILON_MS, `Retry-After 1 s under retry_wait 2.5 s: next poll after ${kept} ms`);
   t.true(kept < 10_000, `not the server's 30 s (${kept} ms)`);
 });
+
+test('a Retry-After beyond an hour is honoured for an hour, not longer', async (t) => {
+  const h = await AgentHarness.start({ ddiRetry: { retries: 0 } });
+  t.teardown(() => h.stop());
+  h.config = { ...h.config, retryWaitMs: 300, activePollIntervalMs: 100 };
+  h.hb.failNext(1, 503, { match: BASE, retryAfter: 7200 });
+  await h.runUntil(() => /poll failed/.test(h.logs.text));
+  t.regex(h.logs.text, /poll failed: GET .* the server answered 503 \(Retry-After 7200 s\); next try in 3600 s/);
+  t.is(polls(h).length, 1);
+});

@@ -1,22 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { collectImports, importCycles, layerViolations } from './import-rules.js';
+import { readSources, SRC } from './source-files.js';
 
 // The rules themselves are documented in docs/architecture.md ("Layers") and in import-rules.ts.
-
-const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
-
-function readSources(root: string): Map<string, string> {
-  const sources = new Map<string, string>();
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    sources.set(path.relative(root, full).split(path.sep).join('/'), readFileSync(full, 'utf8'));
-  }
-  return sources;
-}
 
 const sources = readSources(SRC);
 const { edges, unresolved } = collectImports(sources);

@@ -27,7 +27,7 @@ const TRANSIENT_STATUS = new Set([206, 408, 416, 425, 429]);
 
 /**
  * Worth another attempt (with Range resume when enabled): resets, timeouts, stalls, a body that ended
- * early, 408/429/5xx.
+ * early, 408/429/5xx. How often and how long to wait: the `download` policy (src/net RETRY_POLICIES).
  */
 export function isTransient(error: unknown): boolean {
   if (isDownloadStalledError(error) || isDownloadTimeoutError(error)) return true;
@@ -45,17 +45,7 @@ export function isUrlFailure(error: unknown): boolean {
   return code !== undefined && CONNECT_CODES.has(code);
 }
 
-/**
- * Wait before attempt `attempt` (1 = first retry): `base × 2^(attempt-1)` with ±20 % jitter, at most
- * `maxMs`; a server's Retry-After wins when longer (still capped).
- */
-export function backoffMs(attempt: number, error: unknown, options: { baseMs: number; maxMs: number; random?: () => number }): number {
-  const random = options.random ?? Math.random;
-  const exponential = options.baseMs * 2 ** Math.max(0, attempt - 1);
-  const jittered = exponential * (0.8 + 0.4 * random());
-  const asked = isDownloadHttpError(error) ? (error.retryAfterMs ?? 0) : 0;
-  return Math.round(Math.min(options.maxMs, Math.max(jittered, asked)));
+/** The server's Retry-After carried by a download error, in milliseconds. */
+export function downloadRetryAfterMs(error: unknown): number | undefined {
+  return isDownloadHttpError(error) ? error.retryAfterMs : undefined;
 }
-
-/** Retry-After as milliseconds: the same reading as the DDI client's (src/net). */
-export { parseRetryAfter } from '../net/index.js';

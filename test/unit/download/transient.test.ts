@@ -1,7 +1,8 @@
 import test from 'ava';
 import { DownloadHttpError, DownloadStalledError, DownloadTimeoutError, SizeMismatchError, ChecksumMismatchError } from '../../../src/download/index.js';
 import { ConnectTimeoutError } from '../../../src/net/index.js';
-import { backoffMs, isTransient, isUrlFailure, parseRetryAfter } from '../../../src/download/retry-policy.js';
+import { RETRY_POLICIES, retryDelayMs } from '../../../src/net/index.js';
+import { downloadRetryAfterMs, isTransient, isUrlFailure } from '../../../src/download/transient.js';
 
 const http = (status: number, retryAfterMs?: number) => new DownloadHttpError({ status, url: 'http://h/x', retryAfterMs });
 const system = (code: string) => Object.assign(new Error(code), { code });
@@ -27,18 +28,13 @@ test('URL failures: refused, unknown host, no answer, 404', (t) => {
 });
 
 test('backoff doubles with jitter, is capped, and honours a longer Retry-After', (t) => {
-  const fixed = { baseMs: 1000, maxMs: 60_000, random: () => 0.5 };
-  t.deepEqual([1, 2, 3, 4].map((attempt) => backoffMs(attempt, undefined, fixed)), [1000, 2000, 4000, 8000]);
-  t.is(backoffMs(20, undefined, fixed), 60_000);
-  t.is(backoffMs(1, undefined, { ...fixed, random: () => 0 }), 800);
-  t.is(backoffMs(1, undefined, { ...fixed, random: () => 1 }), 1200);
-  t.is(backoffMs(1, http(503, 30_000), fixed), 30_000);
-  t.is(backoffMs(1, http(503, 3_600_000), fixed), 60_000);
-});
-
-test('Retry-After: seconds or an HTTP date', (t) => {
-  t.is(parseRetryAfter('120'), 120_000);
-  t.is(parseRetryAfter(new Date(10_000 + 5000).toUTCString(), 10_000), 5000);
-  t.is(parseRetryAfter('soon'), undefined);
-  t.is(parseRetryAfter(undefined), undefined);
+  const policy = { ...RETRY_POLICIES.download, minDelayMs: 1000, maxDelayMs: 60_000 };
+  const backoff = (attempt: number, error: unknown, random = () => 0.5) => retryDelayMs(policy, attempt - 1, downloadRetryAfterMs(error), random);
+  t.deepEqual([1, 2, 3, 4].map((attempt) => backoff(attempt, undefined)), [1000, 2000, 4000, 8000]);
+  t.is(backoff(20, undefined), 60_000);
+  t.is(backoff(1, undefined, () => 0), 800);
+  t.is(backoff(1, undefined, () => 1), 1200);
+  t.is(backoff(1, http(503, 30_000)), 30_000);
+  t.is(backoff(1, http(503, 3_600_000)), 60_000);
+  t.is(downloadRetryAfterMs(system('ECONNRESET')), undefined);
 });

@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { readStatus, STATUS_FILE, StatusBoard } from '../../../src/agent/status-board.js';
+import { silentLogger } from '../../../src/log/index.js';
+
+function board() {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-status-'));
+  const file = join(dir, STATUS_FILE);
+  /** The file's inode: every write replaces the file (rename), so a new inode is a new write. */
+  const inode = () => statSync(file).ino;
+  return { dir, file, inode, status: new StatusBoard(dir, silentLogger()) };
+}
+
+test('a change that changes nothing does not rewrite the status file', async (t) => {
+  const { file, inode, status } = board();
+  status.set({ activity: 'idle', actionId: '7' });
+  await status.flush();
+  const before = { inode: inode(), text: readFileSync(file, 'utf8') };
+  status.set({ activity: 'idle' });
+  status.set({ actionId: '7', progress: undefined });
+  await status.flush();
+  t.is(inode(), before.inode);
+  t.is(readFileSync(file, 'utf8'), before.text);
+  status.set({ activity: 'downloading' });
+  await status.flush();
+  t.not(inode(), before.inode);
+  t.is(JSON.parse(readFileSync(file, 'utf8')).activity, 'downloading');
+});
+
+test('a deferred change is written with the next write, not alone: one write per poll', async (t) => {
+  const { dir, inode, status } = board();
+  status.set({ activity: 'idle' });
+  await status.flush();
+  const before = inode();
+  status.set({ lastPollAt: '2026-12-01T10:00:00.000Z' }, { defer: true });
+  await status.flush();
+  t.is(inode(), before, 'not written on its own');
+  t.is((await readStatus(dir))?.lastPollAt, undefined);
+  status.set({ lastPollFound: { at: '2026-12-01T10:00:00.000Z', found: 'nothing to do' } });
+  await status.flush();
+  const written = await readStatus(dir);
+  t.is(written?.lastPollAt, '2026-12-01T10:00:00.000Z');
+  t.is(written?.lastPollFound?.found, 'nothing to do');
+});
+
+test('a throttled change left unwritten is written by the next set with the same content', async (t) => {
+  const { dir, status } = board();
+  status.set({ progress: { percent: 10, message: 'downloading' } }, { throttle: true });
+  status.set({ progress: { percent: 20, message: 'downloading' } }, { throttle: true });
+  await status.flush();
+  t.is((await readStatus(dir))?.progress?.percent, 10, 'the second one was throttled');
+  status.set({ progress: { percent: 20, message: 'downloading' } });
+  await status.flush();
+  t.is((await readStatus(dir))?.progress?.percent, 20);
+});
