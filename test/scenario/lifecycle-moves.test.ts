@@ -88,6 +88,7 @@ test('one action denied, the server closes it and a second one asks: the second 
   t.teardown(() => h.stop());
   const first = h.target.pushDeployment({ type: 'forced', confirmationRequired: true, chunks: [chunk] }).actionId;
   await h.runUntil(() => h.target.feedback.some((record) => record.kind === 'confirmation'));
+  // The operator force-quits the first action on the server (closed there without the device's answer).
   h.target.action(first).status = 'canceled';
   const second = h.target.pushDeployment({ type: 'forced', confirmationRequired: true, chunks: [{ ...chunk, version: '3.0' }] }).actionId;
   await h.runUntil(() => h.target.feedback.some((record) => record.kind === 'confirmation' && record.actionId === second));
