@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import type { PersistedState } from '../../src/agent/state.js';
@@ -16,6 +16,12 @@ const chunk = { name: 'rootfs', version: '2.0', artifacts: [{ filename: 'u.raucb
 const installs = (h: AgentHarness) => h.fakeRauc!.calls.filter((call) => call.method === 'InstallBundle').length;
 const persisted = (h: AgentHarness) => JSON.parse(readFileSync(join(h.config.stateDir, 'state.json'), 'utf8')) as PersistedState;
 const polls = (h: AgentHarness) => h.hb.requests.filter((request) => request.path.endsWith('/device-1')).length;
+/** The denial of `actionId` is persisted (the agent answers the server first, then persists: wait for the file, not the feedback). */
+const deniedHere = (h: AgentHarness, actionId: string) => {
+  if (!existsSync(join(h.config.stateDir, 'state.json'))) return false;
+  const { phase } = persisted(h);
+  return phase.kind === 'confirming' && phase.denied && phase.action.id === actionId;
+};
 const deny = { confirmation_policy: 'command', confirmation_command: "sh -c 'echo not now; exit 1'" };
 
 test('cancel while waiting for a local confirmation (confirming): accepted, nothing fetched, idle', async (t) => {
@@ -56,8 +62,8 @@ test('denied on the device, then confirmed by the operator on the server: downlo
   const h = await AgentHarness.start({ client: deny });
   t.teardown(() => h.stop());
   const { actionId } = h.target.pushDeployment({ type: 'forced', confirmationRequired: true, chunks: [chunk] });
-  await h.runUntil(() => h.target.feedback.some((record) => record.kind === 'confirmation'));
-  t.like(persisted(h).phase, { kind: 'confirming', denied: true });
+  await h.runUntil(() => deniedHere(h, actionId));
+  t.true(h.target.feedback.some((record) => record.kind === 'confirmation'));
   h.target.action(actionId).awaitingConfirmation = false;
   await h.runUntil(() => h.target.action(actionId).status !== 'active');
   t.is(h.target.action(actionId).status, 'finished');
@@ -72,7 +78,7 @@ test('denied on the device, then an unusable deployment offered: reported from c
   t.teardown(() => h.stop());
   const notes = { filename: 'NOTES.txt', content: Buffer.from('release notes') };
   const { actionId } = h.target.pushDeployment({ type: 'forced', confirmationRequired: true, chunks: [{ ...chunk, artifacts: [...chunk.artifacts, notes] }] });
-  await h.runUntil(() => h.target.feedback.some((record) => record.kind === 'confirmation'));
+  await h.runUntil(() => deniedHere(h, actionId));
   h.target.action(actionId).awaitingConfirmation = false;
   await h.runUntil(() => h.target.action(actionId).status !== 'active');
   t.is(h.target.action(actionId).status, 'error');
@@ -87,11 +93,11 @@ test('one action denied, the server closes it and a second one asks: the second 
   const h = await AgentHarness.start({ client: deny });
   t.teardown(() => h.stop());
   const first = h.target.pushDeployment({ type: 'forced', confirmationRequired: true, chunks: [chunk] }).actionId;
-  await h.runUntil(() => h.target.feedback.some((record) => record.kind === 'confirmation'));
+  await h.runUntil(() => deniedHere(h, first));
   // The operator force-quits the first action on the server (closed there without the device's answer).
   h.target.action(first).status = 'canceled';
   const second = h.target.pushDeployment({ type: 'forced', confirmationRequired: true, chunks: [{ ...chunk, version: '3.0' }] }).actionId;
-  await h.runUntil(() => h.target.feedback.some((record) => record.kind === 'confirmation' && record.actionId === second));
+  await h.runUntil(() => deniedHere(h, second));
   const before = polls(h);
   await h.runUntil(() => polls(h) >= before + 2);
   const denials = h.target.feedback.filter((record) => record.kind === 'confirmation');

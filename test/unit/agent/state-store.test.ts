@@ -163,20 +163,21 @@ test('an update that changes nothing writes nothing; one with the installation r
   await store.load();
   const installing = { kind: 'installing' as const, action, installed: 0, startedAt: 5, bootId: 'b', handover: NO_HANDOVER };
   await store.transition({ kind: 'downloading', action });
+  await store.transition({ kind: 'downloaded', action });
   await store.transition(installing);
   const file = join(dir, 'state.json');
   const before = { text: readFileSync(file, 'utf8'), inode: statSync(file).ino };
   await store.update({ ...installing, action: { ...action } });
-  t.deepEqual(persisted, ['downloading', 'installing']);
+  t.deepEqual(persisted, ['downloading', 'downloaded', 'installing']);
   t.is(statSync(file).ino, before.inode, 'the file was not replaced');
   t.is(readFileSync(file, 'utf8'), before.text);
 
   const lastInstall = { actionId: '7', bundles: [{ chunk: 'rootfs', version: '2.0', filename: 'u.raucb', sha256: undefined, slot: { name: 'rootfs.1', installedCount: 1, installedTimestamp: 't', bundleVersion: '2.0', bootStatus: 'good', status: 'ok' } }] };
   await store.update({ ...installing, installed: 1 }, { lastInstall });
-  t.deepEqual(persisted, ['downloading', 'installing', 'installing']);
+  t.deepEqual(persisted, ['downloading', 'downloaded', 'installing', 'installing']);
   const written = JSON.parse(readFileSync(file, 'utf8'));
   t.is(written.phase.installed, 1);
   t.is(written.lastInstall.bundles[0].slot.name, 'rootfs.1');
   await store.update({ ...installing, installed: 1 }, { lastInstall: JSON.parse(JSON.stringify(lastInstall)) });
-  t.is(persisted.length, 3, 'the same record again is no write');
+  t.is(persisted.length, 4, 'the same record again is no write');
 });
