@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -231,6 +231,16 @@ export class AgentDevice {
   /** Files left in the download directory. */
   async leftovers(): Promise<string[]> {
     return readdir(this.downloads);
+  }
+
+  /** Waits until a `.part` file in the download directory holds at least `bytes`. */
+  async waitForPartFile(bytes: number): Promise<void> {
+    await this.waitFor(`a part file of ${bytes} bytes or more`, async () => {
+      for (const name of await this.leftovers()) {
+        if (name.endsWith('.part') && ((await stat(join(this.downloads, name)).catch(() => undefined))?.size ?? 0) >= bytes) return true;
+      }
+      return false;
+    });
   }
 
   /** Waits until the download directory is empty (the agent cleans up after the final result). */

@@ -31,7 +31,7 @@ test('cancel while downloading → accepted, the part file deleted, nothing inst
   const device = await AgentDevice.start(t, { rauc: 'fake', client: { download_speed_limit: '131072' } });
   const actionId = await device.pushUpdate({}, 4 * 1024 * 1024);
   device.start();
-  await device.waitFor('a part file with data', async () => (await device.leftovers()).some((name) => name.endsWith('.part')));
+  await device.waitForPartFile(128 * 1024);
   device.target.cancel(actionId);
   await device.waitForEnd(actionId);
   t.deepEqual(device.chain(actionId).filter((entry) => entry !== 'download/none'), ['cancel:closed/success']);
