@@ -171,6 +171,13 @@ export class AgentDevice {
       .flatMap((record) => (record.body as { status?: { details?: string[] } }).status?.details ?? []);
   }
 
+  /** The status codes of the cancel feedback the server recorded for the action. */
+  cancelCodes(actionId: string): (number | undefined)[] {
+    return this.target.feedback
+      .filter((record) => record.actionId === actionId && record.kind === 'cancel')
+      .map((record) => (record.body as { status?: { code?: number } }).status?.code);
+  }
+
   /** RAUC's Operation (`idle`, `installing`). */
   async operation(): Promise<string> {
     return (await this.#installer.properties()).operation;

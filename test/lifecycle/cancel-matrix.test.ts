@@ -23,6 +23,7 @@ test('cancel while confirming (manual confirmation pending) → accepted, nothin
   await device.waitForEnd(actionId);
   t.deepEqual(device.chain(actionId), ['cancel:closed/success']);
   t.deepEqual(device.cancelDetails(actionId).map((detail) => CANCELED.exec(detail)?.[1]), ['confirming']);
+  t.deepEqual(device.cancelCodes(actionId), [3003], 'code 3003 (canceled)');
   t.is(device.hb.downloads.length, 0);
   await assertSettled(t, device, actionId, { status: 'canceled', installs: 0 });
 });
@@ -36,6 +37,7 @@ test('cancel while downloading → accepted, the part file deleted, nothing inst
   await device.waitForEnd(actionId);
   t.deepEqual(device.chain(actionId).filter((entry) => entry !== 'download/none'), ['cancel:closed/success']);
   t.deepEqual(device.cancelDetails(actionId).map((detail) => CANCELED.exec(detail)?.[1]), ['downloading']);
+  t.deepEqual(device.cancelCodes(actionId), [3003], 'code 3003 (canceled)');
   await assertSettled(t, device, actionId, { status: 'canceled', installs: 0 });
 });
 
@@ -49,6 +51,7 @@ test('cancel while downloaded, waiting for the maintenance window → accepted, 
   await device.waitForEnd(actionId);
   t.deepEqual(device.chain(actionId).filter((entry) => entry !== 'download/none'), ['downloaded/success', 'scheduled/none', 'cancel:closed/success']);
   t.deepEqual(device.cancelDetails(actionId).map((detail) => CANCELED.exec(detail)?.[1]), ['downloaded']);
+  t.deepEqual(device.cancelCodes(actionId), [3003], 'code 3003 (canceled)');
   await assertSettled(t, device, actionId, { status: 'canceled', installs: 0 });
 });
 
@@ -63,6 +66,7 @@ test('cancel while RAUC installs → rejected, the installation completes and is
   release();
   await device.waitForEnd(actionId);
   t.deepEqual(device.cancelDetails(actionId).map((detail) => REFUSED.exec(detail)?.[1]), ['installing']);
+  t.deepEqual(device.cancelCodes(actionId), [undefined], 'a refusal carries no code');
   t.deepEqual(device.finals(actionId), ['closed/success']);
   await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
 });
@@ -80,6 +84,7 @@ test('cancel while the installation waits for the reboot (rebootPending) → rej
   device.start();
   await device.waitForEnd(actionId);
   t.deepEqual(device.cancelDetails(actionId).map((detail) => REFUSED.exec(detail)?.[1]), ['rebootPending']);
+  t.deepEqual(device.cancelCodes(actionId), [undefined], 'a refusal carries no code');
   t.deepEqual(device.finals(actionId), ['closed/success']);
   t.like(await device.slot('rootfs.1'), { state: 'booted', bootStatus: 'good' });
   await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
@@ -103,6 +108,7 @@ test('cancel while verifying after the reboot (the server cancels when RAUC is a
   t.true(marked, 'the slot was marked while the cancel came');
   // The verification runs before the first poll: the cancel is answered from the next phase on.
   t.deepEqual(device.cancelDetails(actionId).map((detail) => REFUSED.test(detail)), [true]);
+  t.deepEqual(device.cancelCodes(actionId), [undefined], 'a refusal carries no code');
   t.deepEqual(device.finals(actionId), ['closed/success']);
   t.like(await device.slot('rootfs.1'), { state: 'booted', bootStatus: 'good' });
   await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
@@ -124,6 +130,7 @@ test('cancel while reporting (the server refuses the final feedback until the ca
   await device.waitForEnd(actionId);
   t.true(refused > 0, 'the final feedback was refused while the cancel was pending');
   t.deepEqual(device.cancelDetails(actionId).map((detail) => REFUSED.exec(detail)?.[1]), ['reporting']);
+  t.deepEqual(device.cancelCodes(actionId), [undefined], 'a refusal carries no code');
   t.deepEqual(device.finals(actionId), ['closed/success']);
   await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
 });
