@@ -10,7 +10,7 @@ import { AgentDevice, assertSettled } from '../helpers/agent-process.js';
  * service had the action in hand, and an empty download directory. The kill points are what the
  * other side sees (a request arriving, a feedback recorded, a RAUC call) or HAWKBIT_RAUC_TEST_PAUSE_AT
  * where only the service knows the moment (right before or after the RAUC call, cleanup).
- * Real RAUC: real-rauc-kill.test.ts and kill-at-rauc-call.test.ts.
+ * Real RAUC: real-rauc-matrix.test.ts and kill-at-rauc-call.test.ts.
  */
 const killedBy = (device: AgentDevice) => async (child: ChildProcess) => {
   await device.kill(child);
@@ -25,6 +25,8 @@ test('killed idle, with the action offered (while the server answers GET deploym
     if (killed || request.method !== 'GET' || !request.path.includes(`/deploymentBase/${actionId}`)) return;
     killed = true;
     first!.kill('SIGKILL');
+    // Not answered: the kill lands before the service could act on the deployment.
+    device.hb.failNext(1, 503, { match: /\/deploymentBase\// });
   });
   first = device.start();
   await device.waitFor('the kill', () => killed);

@@ -4,6 +4,7 @@ import { RAUC_VERSIONS } from '../harness/rauc-environment.js';
 import { AgentDevice, assertSettled } from '../helpers/agent-process.js';
 
 /**
+ * Real RAUC rows of the kill and cancel matrices (kill-matrix.test.ts, cancel-matrix.test.ts).
  * The built service killed (SIGKILL) during a real installation — RAUC 1.8 and 1.13 hold it in their
  * pre-install handler, so the kill lands while RAUC is busy with the bundle — then started again:
  * once after RAUC completed on its own, once while RAUC still installs. Either way RAUC's
@@ -42,4 +43,22 @@ for (const version of RAUC_VERSIONS) {
       await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
     });
   }
+}
+
+for (const version of RAUC_VERSIONS) {
+  test(`real RAUC ${version}: cancel while RAUC installs → rejected, the installation completes, installed.count 0 → 1, one success`, async (t) => {
+    const device = await AgentDevice.start(t, { rauc: version });
+    const release = await device.realRauc!.holdInstalls();
+    const actionId = await device.pushUpdate();
+    device.start();
+    await device.waitFor("RAUC's installation", async () => (await device.operation()) === 'installing');
+    device.target.cancel(actionId);
+    await device.waitForFeedback(actionId, /^cancel:rejected\/none$/);
+    await release();
+    await device.waitForEnd(actionId);
+    t.deepEqual(device.cancelDetails(actionId), ["cannot cancel: the installation has already started (phase 'installing')"]);
+    t.deepEqual(device.finals(actionId), ['closed/success']);
+    t.like(await device.slot('rootfs.1'), { bundleVersion: '2.0', bootStatus: 'good' });
+    await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
+  });
 }
