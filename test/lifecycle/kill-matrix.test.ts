@@ -12,25 +12,21 @@ import { AgentDevice, assertSettled } from '../helpers/agent-process.js';
  * where only the service knows the moment (right before or after the RAUC call, cleanup).
  * Real RAUC: real-rauc-matrix.test.ts and kill-at-rauc-call.test.ts.
  */
-const killedBy = (device: AgentDevice) => async (child: ChildProcess) => {
-  await device.kill(child);
-};
-
 test('killed idle, with the action offered (while the server answers GET deploymentBase) → installed once after the restart', async (t) => {
   const device = await AgentDevice.start(t, { rauc: 'fake' });
   const actionId = await device.pushUpdate();
-  let first: ChildProcess | undefined;
+  const running: { first?: ChildProcess } = {};
   let killed = false;
   device.onRequest((request) => {
     if (killed || request.method !== 'GET' || !request.path.includes(`/deploymentBase/${actionId}`)) return;
     killed = true;
-    first!.kill('SIGKILL');
+    running.first!.kill('SIGKILL');
     // Not answered: the kill lands before the service could act on the deployment.
     device.hb.failNext(1, 503, { match: /\/deploymentBase\// });
   });
-  first = device.start();
+  const first = (running.first = device.start());
   await device.waitFor('the kill', () => killed);
-  await killedBy(device)(first);
+  await device.kill(first);
   t.deepEqual(device.chain(actionId), [], 'nothing reported before the kill');
   device.start();
   await device.waitForEnd(actionId);
@@ -43,7 +39,7 @@ test('killed while confirming (manual confirmation pending) → confirmed after 
   const actionId = await device.pushUpdate({ confirmationRequired: true });
   const first = device.start();
   await device.waitForOutput(`action ${actionId} awaits confirmation`);
-  await killedBy(device)(first);
+  await device.kill(first);
   t.deepEqual(device.chain(actionId), []);
   device.start();
   await device.waitForOutput(`resuming action ${actionId} in phase 'confirming'`);
@@ -60,7 +56,7 @@ test('killed while downloading → the download resumes where the part file ends
   const first = device.start();
   await device.waitForFeedback(actionId, /^download\/none$/);
   await device.waitForPartFile(128 * 1024);
-  await killedBy(device)(first);
+  await device.kill(first);
   await device.writeConfig({});
   device.start();
   await device.waitForEnd(actionId);
@@ -76,7 +72,7 @@ test('killed while downloaded, waiting for the maintenance window → installed 
   const actionId = await device.pushUpdate({ maintenanceWindow: 'unavailable' });
   const first = device.start();
   await device.waitForMessage(actionId, /^waiting for the maintenance window$/);
-  await killedBy(device)(first);
+  await device.kill(first);
   device.start();
   await device.waitForOutput(`resuming action ${actionId} in phase 'downloaded'`);
   device.target.setMaintenanceWindow(actionId, 'available');
@@ -94,7 +90,7 @@ for (const point of ['before-handover', 'before-install', 'after-install'] as co
     const actionId = await device.pushUpdate();
     const first = device.start({ HAWKBIT_RAUC_TEST_PAUSE_AT: point });
     await device.waitForOutput(`test checkpoint '${point}' reached`);
-    await killedBy(device)(first);
+    await device.kill(first);
     t.is(device.installCalls, point === 'after-install' ? 1 : 0);
     device.start();
     await device.waitForEnd(actionId);
@@ -111,7 +107,7 @@ for (const raucDone of [true, false]) {
     const actionId = await device.pushUpdate();
     const first = device.start();
     await device.waitFor('InstallBundle', () => device.installCalls === 1);
-    await killedBy(device)(first);
+    await device.kill(first);
     if (raucDone) {
       release();
       await device.waitFor('RAUC to complete', () => device.fakeRauc!.operation === 'idle');
@@ -133,7 +129,7 @@ test('killed while rebootPending (waiting for the reboot), then rebooted → ver
   const actionId = await device.pushUpdate();
   const first = device.start();
   await device.waitForMessage(actionId, /waiting for a reboot to verify it$/);
-  await killedBy(device)(first);
+  await device.kill(first);
   await device.reboot();
   device.start();
   await device.waitForEnd(actionId);
@@ -149,12 +145,13 @@ test('killed while verifying after the reboot (while RAUC marks the slot good) �
   await device.waitForMessage(actionId, /waiting for a reboot to verify it$/);
   await device.stop(first);
   await device.reboot();
-  let second: ChildProcess | undefined;
+  const running: { second?: ChildProcess } = {};
   device.fakeRauc!.configure({ onCall: (call) => {
+    const second = running.second;
     if (call.method === 'Mark' && second?.exitCode === null && second.signalCode === null) second.kill('SIGKILL');
   } });
-  second = device.start();
-  await killedBy(device)(second);
+  const second = (running.second = device.start());
+  await device.kill(second);
   device.fakeRauc!.configure({ onCall: () => undefined });
   t.is(device.target.action(actionId).status, 'active', 'no result before the kill');
   device.start();
@@ -167,18 +164,18 @@ test('killed while verifying after the reboot (while RAUC marks the slot good) �
 test('killed while reporting (the final feedback on its way, not recorded) → the result delivered once after the restart', async (t) => {
   const device = await AgentDevice.start(t, { rauc: 'fake' });
   const actionId = await device.pushUpdate();
-  let first: ChildProcess | undefined;
+  const running: { first?: ChildProcess } = {};
   let killed = false;
   device.onRequest((request) => {
     const status = (request.body as { status?: { execution?: string } } | undefined)?.status;
     if (killed || !request.path.endsWith(`/deploymentBase/${actionId}/feedback`) || status?.execution !== 'closed') return;
     killed = true;
-    first!.kill('SIGKILL');
+    running.first!.kill('SIGKILL');
     device.hb.failNext(1, 503, { match: /\/feedback$/ });
   });
-  first = device.start();
+  const first = (running.first = device.start());
   await device.waitFor('the kill', () => killed);
-  await killedBy(device)(first);
+  await device.kill(first);
   t.deepEqual(device.finals(actionId), [], 'the final feedback did not reach the server');
   device.start();
   await device.waitForEnd(actionId);
@@ -192,7 +189,7 @@ test('killed in cleanup (the result delivered, the files not yet deleted) → fi
   const actionId = await device.pushUpdate();
   const first = device.start({ HAWKBIT_RAUC_TEST_PAUSE_AT: 'persisted:cleanup' });
   await device.waitForOutput("test checkpoint 'persisted:cleanup' reached");
-  await killedBy(device)(first);
+  await device.kill(first);
   t.deepEqual(device.finals(actionId), ['closed/success']);
   t.deepEqual(await device.leftovers(), ['rootfs-2.0.raucb'], 'killed before the bundle was deleted');
   const reported = device.chain(actionId).length;
