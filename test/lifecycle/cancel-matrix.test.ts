@@ -134,3 +134,21 @@ test('cancel while reporting (the server refuses the final feedback until the ca
   t.deepEqual(device.finals(actionId), ['closed/success']);
   await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
 });
+
+test('cancel while downloading the second of two bundles → accepted, the first (complete) bundle deleted too', async (t) => {
+  const device = await AgentDevice.start(t, { rauc: 'fake', client: { download_speed_limit: '131072' } });
+  const { actionId } = device.target.pushDeployment({
+    type: 'forced',
+    chunks: [
+      { name: 'app', version: '2.0', artifacts: [{ filename: 'app-2.0.raucb', content: Buffer.alloc(32 * 1024, 1) }] },
+      { name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content: Buffer.alloc(4 * 1024 * 1024, 2) }] },
+    ],
+  });
+  device.start();
+  await device.waitFor('the first bundle complete', async () => (await device.leftovers()).includes('app-2.0.raucb'));
+  await device.waitForPartFile(128 * 1024);
+  device.target.cancel(actionId);
+  await device.waitForEnd(actionId);
+  t.deepEqual(device.cancelDetails(actionId).map((detail) => CANCELED.exec(detail)?.[1]), ['downloading']);
+  await assertSettled(t, device, actionId, { status: 'canceled', installs: 0 });
+});
