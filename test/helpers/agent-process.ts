@@ -121,6 +121,14 @@ export class AgentDevice {
     return this.target.pushDeployment({ type: 'forced', chunks: [{ name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs-2.0.raucb', content }] }], ...spec }).actionId;
   }
 
+  /** Pushes the update and runs the service (with `verify_after_reboot` on) until it waits for the reboot. */
+  async untilRebootPending(): Promise<{ actionId: string; child: ChildProcess }> {
+    const actionId = await this.pushUpdate();
+    const child = this.start();
+    await this.waitForMessage(actionId, /waiting for a reboot to verify it$/);
+    return { actionId, child };
+  }
+
   /** Starts the service (`node dist/cli.js -c <config>`); `env` e.g. HAWKBIT_RAUC_TEST_PAUSE_AT. */
   start(env: NodeJS.ProcessEnv = {}): ChildProcess {
     const child = spawn(process.execPath, [CLI, '-c', this.config], {
@@ -273,4 +281,11 @@ export async function assertSettled(t: ExecutionContext, device: AgentDevice, ac
   if (device.fakeRauc) t.is(device.installCalls, expected.installs, 'InstallBundle calls the RAUC test service received');
   await device.waitForNoLeftovers().catch(() => undefined);
   t.deepEqual(await device.leftovers(), [], 'nothing left in the download directory');
+}
+
+/** assertSettled for an update verified after the reboot: one `closed`/`success`, rootfs.1 booted and good. */
+export async function assertVerified(t: ExecutionContext, device: AgentDevice, actionId: string): Promise<void> {
+  t.deepEqual(device.finals(actionId), ['closed/success']);
+  t.like(await device.slot('rootfs.1'), { state: 'booted', bootStatus: 'good' });
+  await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
 }

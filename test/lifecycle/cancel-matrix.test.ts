@@ -1,5 +1,5 @@
 import test from 'ava';
-import { AgentDevice, assertSettled } from '../helpers/agent-process.js';
+import { AgentDevice, assertSettled, assertVerified } from '../helpers/agent-process.js';
 
 /**
  * The server cancels the action in every phase of the built service (a child process) against the
@@ -73,9 +73,7 @@ test('cancel while RAUC installs → rejected, the installation completes and is
 
 test('cancel while the installation waits for the reboot (rebootPending) → rejected, verified after the reboot, reported once', async (t) => {
   const device = await AgentDevice.start(t, { rauc: 'fake', client: { verify_after_reboot: 'true' } });
-  const actionId = await device.pushUpdate();
-  const first = device.start();
-  await device.waitForMessage(actionId, /waiting for a reboot to verify it$/);
+  const { actionId, child: first } = await device.untilRebootPending();
   device.target.cancel(actionId);
   await device.waitForFeedback(actionId, /^cancel:rejected\/none$/);
   t.is(device.target.action(actionId).status, 'active');
@@ -85,16 +83,12 @@ test('cancel while the installation waits for the reboot (rebootPending) → rej
   await device.waitForEnd(actionId);
   t.deepEqual(device.cancelDetails(actionId).map((detail) => REFUSED.exec(detail)?.[1]), ['rebootPending']);
   t.deepEqual(device.cancelCodes(actionId), [undefined], 'a refusal carries no code');
-  t.deepEqual(device.finals(actionId), ['closed/success']);
-  t.like(await device.slot('rootfs.1'), { state: 'booted', bootStatus: 'good' });
-  await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
+  await assertVerified(t, device, actionId);
 });
 
 test('cancel while verifying after the reboot (the server cancels when RAUC is asked to mark the slot) → rejected, reported once', async (t) => {
   const device = await AgentDevice.start(t, { rauc: 'fake', client: { verify_after_reboot: 'true' } });
-  const actionId = await device.pushUpdate();
-  const first = device.start();
-  await device.waitForMessage(actionId, /waiting for a reboot to verify it$/);
+  const { actionId, child: first } = await device.untilRebootPending();
   await device.stop(first);
   await device.reboot();
   let marked = false;
@@ -109,9 +103,7 @@ test('cancel while verifying after the reboot (the server cancels when RAUC is a
   // The verification runs before the first poll: the cancel is answered from the next phase on.
   t.deepEqual(device.cancelDetails(actionId).map((detail) => REFUSED.test(detail)), [true]);
   t.deepEqual(device.cancelCodes(actionId), [undefined], 'a refusal carries no code');
-  t.deepEqual(device.finals(actionId), ['closed/success']);
-  t.like(await device.slot('rootfs.1'), { state: 'booted', bootStatus: 'good' });
-  await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
+  await assertVerified(t, device, actionId);
 });
 
 test('cancel while reporting (the server refuses the final feedback until the cancel is answered) → rejected, the result delivered once', async (t) => {

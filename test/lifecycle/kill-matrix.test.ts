@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import test from 'ava';
-import { AgentDevice, assertSettled } from '../helpers/agent-process.js';
+import { AgentDevice, assertSettled, assertVerified } from '../helpers/agent-process.js';
 
 /**
  * SIGKILL of the built service (a child process) in every persisted phase, against the fake hawkBit
@@ -126,23 +126,17 @@ for (const raucDone of [true, false]) {
 
 test('killed while rebootPending (waiting for the reboot), then rebooted → verified, one success, installed once', async (t) => {
   const device = await AgentDevice.start(t, { rauc: 'fake', client: { verify_after_reboot: 'true' } });
-  const actionId = await device.pushUpdate();
-  const first = device.start();
-  await device.waitForMessage(actionId, /waiting for a reboot to verify it$/);
+  const { actionId, child: first } = await device.untilRebootPending();
   await device.kill(first);
   await device.reboot();
   device.start();
   await device.waitForEnd(actionId);
-  t.deepEqual(device.finals(actionId), ['closed/success']);
-  t.like(await device.slot('rootfs.1'), { state: 'booted', bootStatus: 'good' });
-  await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
+  await assertVerified(t, device, actionId);
 });
 
 test('killed while verifying after the reboot (while RAUC marks the slot good) → verified again, one success, installed once', async (t) => {
   const device = await AgentDevice.start(t, { rauc: 'fake', client: { verify_after_reboot: 'true' } });
-  const actionId = await device.pushUpdate();
-  const first = device.start();
-  await device.waitForMessage(actionId, /waiting for a reboot to verify it$/);
+  const { actionId, child: first } = await device.untilRebootPending();
   await device.stop(first);
   await device.reboot();
   const running: { second?: ChildProcess } = {};
@@ -156,9 +150,7 @@ test('killed while verifying after the reboot (while RAUC marks the slot good) �
   t.is(device.target.action(actionId).status, 'active', 'no result before the kill');
   device.start();
   await device.waitForEnd(actionId);
-  t.deepEqual(device.finals(actionId), ['closed/success']);
-  t.like(await device.slot('rootfs.1'), { state: 'booted', bootStatus: 'good' });
-  await assertSettled(t, device, actionId, { status: 'finished', installs: 1 });
+  await assertVerified(t, device, actionId);
 });
 
 test('killed while reporting (the final feedback on its way, not recorded) → the result delivered once after the restart', async (t) => {
