@@ -10,7 +10,7 @@ import { Agent } from './agent.js';
 import type { AgentDependencies } from './context.js';
 import { StateStore, type StateStoreOptions } from './state-store.js';
 import { StatusBoard } from './status-board.js';
-import { checkpointFromEnv, moveRecorderFromEnv } from './test-checkpoint.js';
+import { checkpointFromEnv, freezeOnPersistFromEnv, moveRecorderFromEnv } from './test-checkpoint.js';
 
 export interface CreateAgentOptions {
   readonly log: Logger;
@@ -75,7 +75,9 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
   });
   const installer = options.installer ?? new DbusInstaller({ log: log.child({ component: 'rauc' }), env });
   const system = options.system ?? new LinuxSystem({ log: log.child({ component: 'system' }), env });
-  const store = new StateStore(config.stateDir, { log, redactor, ...(options.onPersist ? { onPersist: options.onPersist } : {}) });
+  const freeze = freezeOnPersistFromEnv(env);
+  const onPersist = options.onPersist ?? freeze;
+  const store = new StateStore(config.stateDir, { log, redactor, ...(onPersist ? { onPersist } : {}) });
   const checkpoint = checkpointFromEnv(env, log);
   const moves = moveRecorderFromEnv(env);
   const deps: AgentDependencies = {

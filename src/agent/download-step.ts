@@ -74,6 +74,10 @@ export async function downloadArtifacts(
     const result = await downloadWithOneRetry(deps, item, directory, signal, onProgress);
     doneBefore += result.size;
     bundles.push({ chunk: item.chunk, version: item.version, filename: item.artifact.filename, size: result.size, path: result.path, sha256: item.artifact.hashes.sha256 });
+    // A cancel or failure before the last file is done must find the complete ones too (cleanUp deletes `files`).
+    if (action.type !== 'downloadOnly' && bundles.length < planned.length) {
+      await deps.store.update({ kind: 'downloading', action: { ...action, files: bundles.map((bundle) => bundle.path!).filter(Boolean) } });
+    }
     deps.log.message(`downloaded ${item.artifact.filename}${result.reused ? ' (already complete)' : ''}`, {
       actionId: action.id,
       bytes: result.size,

@@ -1,6 +1,6 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeSync } from 'node:fs';
 import type { Logger } from '../log/index.js';
-import type { PhaseKind } from './state.js';
+import { PHASE_KINDS, type PersistedState, type PhaseKind } from './state.js';
 
 /**
  * Named points of the installation at which a test can stop the service, to kill it there (SIGKILL)
@@ -14,16 +14,27 @@ export type Checkpoint = (typeof CHECKPOINTS)[number];
 /** For tests only; a production unit never sets it (like HAWKBIT_RAUC_BOOT_ID_FILE). */
 export const PAUSE_AT_ENV = 'HAWKBIT_RAUC_TEST_PAUSE_AT';
 
+/** `persisted:<phase>`: the first time that phase is written to the state file. */
+const PERSISTED = 'persisted:';
+
+function wantedPoints(env: NodeJS.ProcessEnv): string[] | undefined {
+  const wanted = env[PAUSE_AT_ENV]?.split(',').map((point) => point.trim()).filter(Boolean);
+  if (!wanted || wanted.length === 0) return undefined;
+  const known = (point: string) => (CHECKPOINTS as readonly string[]).includes(point) || (point.startsWith(PERSISTED) && (PHASE_KINDS as readonly string[]).includes(point.slice(PERSISTED.length)));
+  const unknown = wanted.filter((point) => !known(point));
+  if (unknown.length > 0) throw new Error(`${PAUSE_AT_ENV}: unknown checkpoint ${unknown.join(', ')} (known: ${[...CHECKPOINTS, ...PHASE_KINDS.map((kind) => PERSISTED + kind)].join(', ')})`);
+  return wanted;
+}
+
 /**
  * `HAWKBIT_RAUC_TEST_PAUSE_AT=before-install` (comma-separated points): at that point the service logs
  * "test checkpoint 'before-install' reached" and waits until it is stopped. Undefined when unset.
  */
 export function checkpointFromEnv(env: NodeJS.ProcessEnv, log: Logger): ((point: Checkpoint, signal: AbortSignal) => Promise<void>) | undefined {
-  const wanted = env[PAUSE_AT_ENV]?.split(',').map((point) => point.trim()).filter(Boolean);
-  if (!wanted || wanted.length === 0) return undefined;
-  const unknown = wanted.filter((point) => !(CHECKPOINTS as readonly string[]).includes(point));
-  if (unknown.length > 0) throw new Error(`${PAUSE_AT_ENV}: unknown checkpoint ${unknown.join(', ')} (known: ${CHECKPOINTS.join(', ')})`);
+  const wanted = wantedPoints(env);
+  if (!wanted) return undefined;
   log.warning(`${PAUSE_AT_ENV} is set (for tests only): the service pauses at ${wanted.join(', ')}`);
+  if (!wanted.some((point) => (CHECKPOINTS as readonly string[]).includes(point))) return undefined;
   return async (point, signal) => {
     if (!wanted.includes(point)) return;
     log.warning(`test checkpoint '${point}' reached: paused until the service is stopped`);
@@ -31,6 +42,21 @@ export function checkpointFromEnv(env: NodeJS.ProcessEnv, log: Logger): ((point:
       if (signal.aborted) reject(signal.reason);
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
+  };
+}
+
+/**
+ * `HAWKBIT_RAUC_TEST_PAUSE_AT=persisted:cleanup`: right after the state file first holds that phase
+ * (before any of its side effects), the service writes "test checkpoint 'persisted:cleanup' reached" to
+ * stderr and freezes: the event loop stops, so only SIGKILL ends it — a kill at exactly that point.
+ */
+export function freezeOnPersistFromEnv(env: NodeJS.ProcessEnv): ((state: PersistedState) => void) | undefined {
+  const kinds = wantedPoints(env)?.filter((point) => point.startsWith(PERSISTED)).map((point) => point.slice(PERSISTED.length) as PhaseKind);
+  if (!kinds || kinds.length === 0) return undefined;
+  return (state) => {
+    if (!kinds.includes(state.phase.kind)) return;
+    writeSync(2, `test checkpoint '${PERSISTED}${state.phase.kind}' reached: frozen until killed (SIGKILL)\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   };
 }
 

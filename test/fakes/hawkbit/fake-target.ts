@@ -136,8 +136,9 @@ export class FakeTarget {
   #base(): Record<string, unknown> {
     const links: Record<string, { href: string }> = {};
     const active = this.activeAction;
-    if (active?.awaitingConfirmation) links.confirmationBase = { href: `${this.#url}/confirmationBase/${active.id}?c=${active.etagParameter}` };
-    else if (active?.canceling) links.cancelAction = { href: `${this.#url}/cancelAction/${active.id}` };
+    // A cancel moves hawkBit's action out of WAIT_FOR_CONFIRMATION into CANCELING: the cancel link wins.
+    if (active?.canceling) links.cancelAction = { href: `${this.#url}/cancelAction/${active.id}` };
+    else if (active?.awaitingConfirmation) links.confirmationBase = { href: `${this.#url}/confirmationBase/${active.id}?c=${active.etagParameter}` };
     else if (active) links.deploymentBase = { href: `${this.#url}/deploymentBase/${active.id}?c=${active.etagParameter}` };
     const installed = this.installedAction;
     if (installed) links.installedBase = { href: `${this.#url}/installedBase/${installed.id}` };

@@ -78,6 +78,7 @@ export class FakeRaucService implements InstallerBackend {
   readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
   #gone = false;
+  #hold: Promise<void> | undefined;
 
   private constructor(bus: MessageBus, options: FakeRaucOptions) {
     this.#bus = bus;
@@ -110,6 +111,19 @@ export class FakeRaucService implements InstallerBackend {
   /** Changes behaviour for later calls (result, progress, delay, …). */
   configure(changes: Partial<Omit<FakeRaucOptions, 'busAddress'>>): void {
     this.options = { ...this.options, ...changes };
+  }
+
+  /**
+   * Makes every install wait after it read its source (Operation stays `installing`, Completed not
+   * sent) until the returned function is called, like RaucEnvironment.holdInstalls: no timing involved.
+   */
+  holdInstalls(): () => void {
+    let release!: () => void;
+    this.#hold = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.#hold = undefined;
+      release();
+    };
   }
 
   /** True once the fake left the bus (vanished or stopped). */
@@ -199,6 +213,8 @@ export class FakeRaucService implements InstallerBackend {
       resultCode = 1;
     }
     options.onCall?.(call);
+    if (this.#hold) await Promise.race([this.#hold, new Promise((resolve) => this.#stop.signal.addEventListener('abort', resolve, { once: true }))]);
+    if (this.#stop.signal.aborted) return;
     const steps = options.progress ?? (resultCode === 0 ? RAUC_18_SUCCESS : RAUC_18_FAILURE);
     for (const [index, step] of steps.entries()) {
       if (options.vanishMidInstall && index === Math.floor(steps.length / 2)) {
