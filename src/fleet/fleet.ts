@@ -10,7 +10,7 @@ import { createTransport, type Transport } from '../net/index.js';
 import type { Clock } from '../system/index.js';
 import { artifactSink, type ArtifactMode } from './artifact-sink.js';
 import { newRecord, recordAnswer, recordState, type DeviceRecord } from './device-record.js';
-import { LiveView } from './live-view.js';
+import type { LiveView } from './live-view.js';
 import { buildReport, type FleetReport } from './report.js';
 import { RequestGate, type Lane, type LaneLimits } from './request-gate.js';
 import type { VirtualDevice } from './roster.js';
