@@ -72,9 +72,10 @@ Devices:
 Simulation:
       --install-time S         seconds one installation takes, progress in ten steps (default 10)
       --reboot-time S          seconds a reboot takes (default 5)
-      --failure-rate R         installations that fail: 0…1 or a percentage, e.g. 5% (default 0)
+      --failure-rate R         installations that fail: 0…1 or a percentage, e.g. 5% (default 0);
+                               spread evenly: with 5% every 20th installation of a group fails
       --group-failure-rate G=R the failure rate of group G (repeatable; wins over --failure-rate)
-      --rollback-rate R        reboots that fall back to the old slot (default 0)
+      --rollback-rate R        reboots into the new slot that fall back to the old one (default 0)
       --compatible C           the simulated RAUC's compatible (default hawkbit-rauc-fleet)
       --artifacts MODE         discard: verify, then keep an empty file (default); store: keep one
                                copy per SHA-256 in DIR/artifacts, hard-linked into each device

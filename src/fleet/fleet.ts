@@ -10,6 +10,7 @@ import { createTransport, type Transport } from '../net/index.js';
 import type { Clock } from '../system/index.js';
 import { artifactSink, type ArtifactMode } from './artifact-sink.js';
 import { newRecord, recordAnswer, recordState, type DeviceRecord } from './device-record.js';
+import { EvenSpread } from './even-spread.js';
 import type { LiveView } from './live-view.js';
 import { buildReport, type FleetReport } from './report.js';
 import { RequestGate, type Lane, type LaneLimits } from './request-gate.js';
@@ -42,8 +43,9 @@ export interface FleetOptions {
   readonly compatible: string;
   readonly installMs: number;
   readonly rebootMs: number;
-  /** Installation failure rate of a device's group. */
+  /** Installation failure rate of a device's group; the failures are spread evenly (EvenSpread). */
   readonly failureRate: (group: string) => number;
+  /** Share of the boots into a new slot that fall back to the old one (spread evenly too). */
   readonly rollbackRate: number;
   readonly artifacts: ArtifactMode;
   /** Device starts are spread evenly over this long (so their polls are too). */
@@ -89,8 +91,13 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
     compatible: options.compatible,
     installMs: options.installMs,
     rebootMs: options.rebootMs,
-    rollbackRate: options.rollbackRate,
+    bootFallsBack: spreadOf(new EvenSpread(options.rollbackRate)),
     env: options.env,
+  };
+  const spreads = new Map<string, EvenSpread>();
+  const installFails = (group: string) => {
+    if (!spreads.has(group)) spreads.set(group, new EvenSpread(options.failureRate(group)));
+    return spreadOf(spreads.get(group)!);
   };
   const server = `${options.config.ssl ? 'https' : 'http'}://${options.config.hawkbitServer}`;
   const runs = options.devices.map(async (device, index) => {
@@ -113,7 +120,7 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
       },
     };
     try {
-      await runVirtualDevice(device, dir, options.failureRate(device.group), { ...environment, wrapDownloader: sink }, hooks, linked.signal);
+      await runVirtualDevice(device, dir, installFails(device.group), { ...environment, wrapDownloader: sink }, hooks, linked.signal);
     } catch (error) {
       log.error(`virtual device ${device.id} could not run: ${errorMessage(error)}`);
       record.lastError = errorMessage(error);
@@ -172,6 +179,10 @@ export function endReason(
   if (busy || !closedThisRun) return { idleSince: undefined };
   const since = idleSince ?? now;
   return now - since >= end.idleMs ? { ended: 'idle', idleSince: since } : { idleSince: since };
+}
+
+function spreadOf(spread: EvenSpread): () => boolean {
+  return () => spread.next();
 }
 
 async function loadRecords(dir: string, devices: readonly VirtualDevice[]): Promise<DeviceRecord[]> {

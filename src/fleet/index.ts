@@ -6,3 +6,4 @@ export { devicesFromCsv, FleetRosterError, isFleetRosterError, numberedDevices, 
 export { SimulatedRauc, SIMULATED_RAUC_FILE, type SimulatedRaucOptions } from './simulated-rauc.js';
 export { artifactSink, type ArtifactMode } from './artifact-sink.js';
 export type { DeviceRecord } from './device-record.js';
+export { EvenSpread } from './even-spread.js';

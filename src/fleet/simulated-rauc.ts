@@ -43,20 +43,19 @@ export interface SimulatedRaucOptions {
   readonly compatible: string;
   /** How long one installation takes; progress is reported in ten steps over it. */
   readonly installMs: number;
-  /** Chance (0–1) that an installation fails. */
-  readonly failureRate: number;
-  /** Chance (0–1) that the next boot falls back to the old slot (the bootloader rolled back). */
-  readonly rollbackRate: number;
+  /** Whether the next installation fails (the fleet spreads its failure rate evenly, see EvenSpread). */
+  readonly installFails: () => boolean;
+  /** Whether the next boot into a new slot falls back to the old one (the bootloader rolled back). */
+  readonly bootFallsBack: () => boolean;
   /** The bundle version RAUC would read from the manifest: the fleet answers from the agent's record. */
   readonly versionOf: (bundle: string) => string | undefined;
-  readonly random?: () => number;
 }
 
 /**
  * An `Installer` without RAUC for virtual devices: two slots (A and B), an installation that writes the
- * inactive one with progress over `installMs` and fails by `failureRate` (with a RAUC-like LastError),
- * a transaction id recorded per slot as RAUC 1.10+ does, and a boot (boot()) that starts the primary
- * slot — or, by `rollbackRate`, the old one. Its state is persisted on every change.
+ * inactive one with progress over `installMs` and fails when `installFails` says so (with a RAUC-like
+ * LastError), a transaction id recorded per slot as RAUC 1.10+ does, and a boot (boot()) that starts
+ * the primary slot — or, when `bootFallsBack` says so, the old one. Its state is persisted on every change.
  */
 export class SimulatedRauc implements Installer {
   readonly #options: SimulatedRaucOptions;
@@ -87,7 +86,7 @@ export class SimulatedRauc implements Installer {
   /** A reboot: a new boot id, and the primary slot booted unless the bootloader rolls back. Returns whether it did. */
   async boot(): Promise<{ rolledBack: boolean }> {
     const record = this.#state();
-    const rolledBack = record.primary !== record.booted && this.#random() < this.#options.rollbackRate;
+    const rolledBack = record.primary !== record.booted && this.#options.bootFallsBack();
     if (rolledBack) {
       record.slots.find((slot) => slot.name === record.primary)!.bootStatus = 'bad';
       record.primary = record.booted;
@@ -106,7 +105,7 @@ export class SimulatedRauc implements Installer {
     this.#operation = 'installing';
     this.#lastError = '';
     try {
-      const fails = this.#random() < this.#options.failureRate;
+      const fails = this.#options.installFails();
       const steps = 10;
       for (let step = 0; step <= steps; step++) {
         options.onProgress?.({ percentage: step * 10, message: step === steps ? 'Installing done.' : `Copying image to ${target.name}`, depth: 1 });
@@ -200,10 +199,6 @@ export class SimulatedRauc implements Installer {
   #state(): RaucRecord {
     if (!this.#record) throw new Error('internal: SimulatedRauc used before load()');
     return this.#record;
-  }
-
-  #random(): number {
-    return (this.#options.random ?? Math.random)();
   }
 
   #save(): Promise<void> {

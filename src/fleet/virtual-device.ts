@@ -22,7 +22,8 @@ export interface DeviceEnvironment {
   readonly compatible: string;
   readonly installMs: number;
   readonly rebootMs: number;
-  readonly rollbackRate: number;
+  /** Shared by all devices: whether the next boot into a new slot falls back to the old one. */
+  readonly bootFallsBack: () => boolean;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -60,7 +61,7 @@ export function deviceConfig(base: Config, dir: string, device: VirtualDevice): 
  * slots after `rebootMs` and starts a new agent on the same state directory, which verifies the boot.
  * Runs until `signal` aborts; the state stays on disk, so the next run continues.
  */
-export async function runVirtualDevice(device: VirtualDevice, fleetDir: string, failureRate: number, environment: DeviceEnvironment, hooks: DeviceHooks, signal: AbortSignal): Promise<void> {
+export async function runVirtualDevice(device: VirtualDevice, fleetDir: string, installFails: () => boolean, environment: DeviceEnvironment, hooks: DeviceHooks, signal: AbortSignal): Promise<void> {
   const dir = deviceDir(fleetDir, device.id);
   await mkdir(join(dir, 'download'), { recursive: true, mode: 0o700 });
   const config = deviceConfig(environment.config, dir, device);
@@ -70,8 +71,8 @@ export async function runVirtualDevice(device: VirtualDevice, fleetDir: string, 
     dir,
     compatible: environment.compatible,
     installMs: environment.installMs,
-    failureRate,
-    rollbackRate: environment.rollbackRate,
+    installFails,
+    bootFallsBack: environment.bootFallsBack,
     // RAUC reads the version from the bundle's manifest; the simulated bundle carries the server's.
     versionOf: (bundle) => bundleVersion(store?.phase, bundle),
   });
