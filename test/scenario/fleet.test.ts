@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { REPORT_FILE, type FleetReport } from '../../src/fleet/index.js';
 import { FakeHawkbit } from '../fakes/hawkbit/index.js';
 import { fleetOptions, fleetSetup, GATEWAY_TOKEN, numberedDevices, runTestFleet } from '../helpers/fleet-rig.js';
@@ -13,7 +13,7 @@ const deployment = (size = 50_000) => ({
   chunks: [{ part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs.raucb', content: Buffer.alloc(size, 0x5a) }] }],
 });
 
-async function start(t: import('ava').ExecutionContext, client: Record<string, string> = {}) {
+async function start(t: ExecutionContext, client: Record<string, string> = {}) {
   const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01', gatewayToken: GATEWAY_TOKEN });
   const setup = await fleetSetup(hb, client);
   t.teardown(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { FleetReport } from '../../../src/fleet/index.js';
 import { configText } from '../../helpers/config-text.js';
 import { runCli } from '../../helpers/run-cli.js';
@@ -13,7 +13,8 @@ import { createRelease, e2eServer, GATEWAY_TOKEN, prepareTenant } from '../suppo
 // `hawkbit-rauc fleet` (the built CLI) against the real hawkBit: DEVICES virtual devices, a rollout
 // of 4 groups made through the management API; what is asserted is the server's record of it.
 
-const DEVICES = 200;
+// 100 keeps the two rehearsals within CI's time budget on 2 cores; FLEET_E2E_DEVICES=200 for more.
+const DEVICES = Number(process.env.FLEET_E2E_DEVICES ?? 100);
 const GROUPS = 4;
 const server = e2eServer();
 const mgmt = new HawkbitMgmt({ url: server.url });
@@ -33,7 +34,8 @@ interface Rehearsal {
 }
 
 /** Targets, a release, a rollout (4 groups, next group at 100 % finished, pause at 20 % errors); the fleet runs its devices as hawkBit grouped them. */
-async function rehearse(t: import('ava').ExecutionContext, fleetArgs: readonly string[]): Promise<Rehearsal> {
+async function rehearse(t: ExecutionContext, fleetArgs: readonly string[]): Promise<Rehearsal> {
+  t.timeout(200_000);
   const dir = await mkdtemp(join(tmpdir(), 'hawkbit-rauc-fleet-e2e-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const prefix = `fl-${randomUUID().slice(0, 8)}-`;
@@ -77,9 +79,9 @@ async function rehearse(t: import('ava').ExecutionContext, fleetArgs: readonly s
   );
   await rollouts.start(rolloutId);
   const fleetDir = join(dir, 'fleet');
-  const args = ['fleet', '-c', join(dir, 'fleet.conf'), '--device-list', join(dir, 'devices.csv'), '--dir', fleetDir, '--install-time', '1', '--reboot-time', '1', '--ramp-up', '2', '--reads-per-second', '100', '--writes-per-second', '150', '--feedback-concurrency', '16', '--no-view', ...fleetArgs];
+  const args = ['fleet', '-c', join(dir, 'fleet.conf'), '--device-list', join(dir, 'devices.csv'), '--dir', fleetDir, '--install-time', '0.5', '--reboot-time', '0.5', '--ramp-up', '2', '--reads-per-second', '100', '--writes-per-second', '150', '--feedback-concurrency', '16', '--no-view', ...fleetArgs];
   const started = Date.now();
-  const result = await runCli(args, { timeoutMs: 150_000 });
+  const result = await runCli(args, { timeoutMs: 160_000 });
   t.log(`fleet ran ${Math.round((Date.now() - started) / 1000)} s`);
   t.is(result.code, 0, result.stderr);
   const report = JSON.parse(await readFile(join(fleetDir, 'fleet-report.json'), 'utf8')) as FleetReport;
@@ -88,7 +90,7 @@ async function rehearse(t: import('ava').ExecutionContext, fleetArgs: readonly s
 }
 
 test(`failure rate 0: all ${DEVICES} devices closed/success group after group, and hawkBit finishes the rollout`, async (t) => {
-  const { rolloutId, report, stdout } = await rehearse(t, ['--exit-when-done', '--duration', '100']);
+  const { rolloutId, report, stdout } = await rehearse(t, ['--exit-when-done', '--duration', '120']);
   t.is(report.ended, 'done');
   t.like(report.summary, { devices: DEVICES, success: DEVICES, failure: 0, inProgress: 0, noAction: 0 });
   t.is(report.timeToClosedMs.count, DEVICES);
@@ -106,22 +108,30 @@ test('failure rate 50 % in the first group: hawkBit pauses the rollout at its 20
   t.is(report.ended, 'idle');
   const first = report.devices.filter((record) => groupOf.get(record.id) === 1);
   const later = report.devices.filter((record) => groupOf.get(record.id) !== 1);
-  t.is(first.filter((record) => record.result === 'failure').length, first.length / 2, 'every second installation of group 1 failed');
-  t.is(first.filter((record) => record.result === 'success').length, first.length / 2);
+  // Every second installation of the group fails: of 25, the 2nd, 4th, … 24th.
+  const failed = Math.floor(first.length / 2);
+  const succeeded = first.length - failed;
+  t.is(first.filter((record) => record.result === 'failure').length, failed, 'every second installation of group 1 failed');
+  t.is(first.filter((record) => record.result === 'success').length, succeeded);
   t.true(later.every((record) => record.actionId === undefined), 'no device of a later group saw an action');
-  t.like(report.summary, { success: first.length / 2, failure: first.length / 2, noAction: later.length });
+  t.like(report.summary, { success: succeeded, failure: failed, noAction: later.length });
   // The server's record.
   const rollout = await rollouts.rollout(rolloutId);
   t.is(rollout.status, 'paused');
   const groups = await rollouts.groups(rolloutId);
   t.is(groups[0]!.status, 'error');
-  t.is(groups[0]!.totalTargetsPerStatus.error, first.length / 2);
-  t.is(groups[0]!.totalTargetsPerStatus.finished, first.length / 2);
+  t.is(groups[0]!.totalTargetsPerStatus.error, failed);
+  t.is(groups[0]!.totalTargetsPerStatus.finished, succeeded);
   for (const group of groups.slice(1)) {
     t.is(group.status, 'scheduled', group.name);
     t.is(group.totalTargetsPerStatus.finished ?? 0, 0, group.name);
     t.is(group.totalTargetsPerStatus.running ?? 0, 0, group.name);
   }
-  const sample = later[0]!.id;
-  t.deepEqual(await mgmt.getActions(sample), [], `${sample} (group ${groupOf.get(sample)}) has no action on the server`);
+  // hawkBit made the later groups' actions at the start, as scheduled: no device ever reported on one.
+  for (const record of later.filter((_, index) => index % 25 === 0)) {
+    for (const action of await mgmt.getActions(record.id)) {
+      const types = (await mgmt.getActionStatus(record.id, action.id)).map((status) => status.type);
+      t.deepEqual(types.filter((type) => type !== 'scheduled'), [], `${record.id} (group ${groupOf.get(record.id)}), action ${action.id}: ${types.join(', ')}`);
+    }
+  }
 });
