@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
 import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
@@ -81,6 +82,8 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
   const transport: Transport = { ...inner, httpAgent: gate.agent(inner.httpAgent, 80), httpsAgent: gate.agent(inner.httpsAgent, 443) as HttpsAgent };
   const stop = new AbortController();
   const linked = linkSignals([signal, stop.signal]);
+  // Every device (and each of its agents) listens to it: not a leak.
+  setMaxListeners(Math.max(10, options.devices.length * 4), linked.signal);
   let ended = 'stopped';
   const environment = {
     config: options.config,
