@@ -32,13 +32,13 @@ export function viewLines(input: ViewInput, width: number, rows: number): string
   const times = timeSpread(records);
   const lane = (name: Lane) => {
     const snapshot = lanes[name];
-    const paused = snapshot.pausedUntil > Date.now() ? `, paused ${seconds(snapshot.pausedUntil - Date.now())} (429)` : '';
-    return `${name} ${snapshot.running} running/${snapshot.queued} queued (${snapshot.started} sent${paused})`;
+    const paused = snapshot.pausedUntil > Date.now() ? ` · paused ${seconds(snapshot.pausedUntil - Date.now())} (429)` : '';
+    return `${name.padEnd(10)} ${snapshot.running} running · ${snapshot.queued} queued · ${snapshot.started} sent${snapshot.throttled > 0 ? ` · ${snapshot.throttled} × 429` : ''}${paused}`;
   };
   const answers = Object.entries(input.answers).sort(([a], [b]) => Number(a) - Number(b)).map(([status, n]) => `${status} ×${n}`).join(' · ');
   const errors = records
     .filter((record) => record.lastError !== undefined || record.result === 'failure')
-    .slice(-Math.max(0, rows - 10))
+    .slice(-Math.max(0, rows - 12))
     .map((record) => `  ${record.id}: ${record.result === 'failure' && record.closedAt !== undefined ? `failure: ${record.details ?? ''}` : record.lastError}`);
   const minutes = Math.floor(input.elapsedMs / 60_000);
   const secs = Math.floor((input.elapsedMs % 60_000) / 1000);
@@ -47,8 +47,10 @@ export function viewLines(input: ViewInput, width: number, rows: number): string
     `phases     ${phases.join(' · ')}`,
     `closed     ${closed.length} of ${records.length}: ${success} success · ${closed.length - success} failure${input.rolledBack > 0 ? ` · ${input.rolledBack} rollbacks simulated` : ''}`,
     `to closed  p50 ${seconds(times.p50)} · p95 ${seconds(times.p95)} · max ${seconds(times.max)}`,
-    `download   ${formatBytes(input.rate)}/s · ${formatBytes(input.bytes)} in all`,
-    `requests   ${lane('read')} · ${lane('download')} · ${lane('write')}`,
+    `throughput ${formatBytes(input.rate)}/s · ${formatBytes(input.bytes)} downloaded in all`,
+    lane('read'),
+    lane('download'),
+    lane('write'),
     `server     ${answers || 'no answer yet'}`,
     errors.length > 0 ? 'errors (latest per device):' : 'errors     none',
     ...errors,
