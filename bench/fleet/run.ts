@@ -1,9 +1,10 @@
 // npm run bench:fleet — `hawkbit-rauc fleet` (the built CLI, a child process) against the fake hawkBit
 // in this process: for each fleet size, RSS and CPU per virtual device while every device polls idle,
-// then one forced update of every device (peak RSS, time until all are closed). Not a test.
+// then one forced update of every device (peak RSS, time until all are closed), with the default
+// download and write concurrency (8 each) and no rate limit. Not a test.
 // Environment (defaults): BENCH_FLEET_SIZES ("100 1000"), BENCH_FLEET_IDLE_S (30: the measured idle
 // window), BENCH_FLEET_SLEEP ("00:00:05": the server's polling sleep), BENCH_FLEET_UPDATE (1: 0 skips
-// the update round).
+// the update round), BENCH_FLEET_NODE_ARGS (extra node arguments, e.g. "--cpu-prof").
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ const sizes = (process.env.BENCH_FLEET_SIZES ?? '100 1000').split(' ').filter(Bo
 const idleSeconds = Number(process.env.BENCH_FLEET_IDLE_S ?? 30);
 const sleep = process.env.BENCH_FLEET_SLEEP ?? '00:00:05';
 const withUpdate = process.env.BENCH_FLEET_UPDATE !== '0';
+const nodeArgs = (process.env.BENCH_FLEET_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 interface Figures {
   readonly devices: number;
@@ -48,9 +50,9 @@ async function measure(devices: number): Promise<Figures> {
     const ids = Array.from({ length: devices }, (_, index) => `bench-${String(index).padStart(4, '0')}`);
     for (const id of ids) hb.addTarget(id);
     const rampS = Math.max(2, devices / 100);
-    const args = [CLI, 'fleet', '-c', config, '--devices', String(devices), '--prefix', 'bench-', '--dir', join(dir, 'fleet'), '--ramp-up', String(rampS), '--install-time', '2', '--reboot-time', '1', '--reads-per-second', '100000', '--writes-per-second', '100000', '--feedback-concurrency', '32', '--download-concurrency', '32', '--no-view'];
+    const args = [CLI, 'fleet', '-c', config, '--devices', String(devices), '--prefix', 'bench-', '--dir', join(dir, 'fleet'), '--ramp-up', String(rampS), '--install-time', '2', '--reboot-time', '1', '--reads-per-second', '100000', '--writes-per-second', '100000', '--no-view'];
     const output = tail(4000);
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     const pid = child.pid!;

@@ -35,6 +35,8 @@ export interface CreateAgentOptions {
    * absent. A given transport is not destroyed by close(): its owner does that.
    */
   readonly transport?: Transport;
+  /** The status board (what `hawkbit-rauc status` reads); default: state_dir/status.json. */
+  readonly status?: StatusBoard;
   /** Wraps the downloader the agent uses (the fleet stores artifacts once, or hashes and discards them). */
   readonly wrapDownloader?: (downloader: ArtifactDownloader) => ArtifactDownloader;
 }
@@ -93,7 +95,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     installer,
     system,
     store,
-    status: new StatusBoard(config.stateDir, log, redactor),
+    status: options.status ?? new StatusBoard(config.stateDir, log, redactor),
     log: log.child({ component: 'agent' }),
     ...(options.now ? { now: options.now } : {}),
     ...(checkpoint ? { checkpoint } : {}),

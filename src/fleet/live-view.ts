@@ -1,22 +1,17 @@
 import type { Writable } from 'node:stream';
 import { sanitizeForTerminal } from '../lib/sanitize.js';
-import type { DeviceRecord } from './device-record.js';
-import { formatBytes, seconds, timeSpread } from './report.js';
-import type { Lane, LaneSnapshot } from './request-gate.js';
+import { formatBytes, seconds, timeSpread, type FleetCounters } from './report.js';
+import type { Lane } from './request-gate.js';
 
 /** The phases in lifecycle order, as the live view counts them. */
 const PHASES = ['idle', 'confirming', 'downloading', 'downloaded', 'installing', 'rebootPending', 'verifying', 'reporting', 'cleanup'] as const;
 
-export interface ViewInput {
+export interface ViewInput extends FleetCounters {
   readonly title: string;
   readonly elapsedMs: number;
-  readonly records: readonly DeviceRecord[];
-  readonly lanes: Readonly<Record<Lane, LaneSnapshot>>;
-  readonly answers: Readonly<Record<string, number>>;
   /** Download bytes per second over the last view interval. */
   readonly rate: number;
   readonly bytes: number;
-  readonly rolledBack: number;
 }
 
 /** The live view's lines: devices per phase, results, download throughput, requests and the server's answers, the latest errors. */

@@ -52,14 +52,19 @@ export function timeSpread(records: readonly DeviceRecord[]): TimeSpread {
   return { count: times.length, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1) };
 }
 
-export interface ReportInput {
+/** What the fleet counts while it runs: the view shows it, the report sums it up. */
+export interface FleetCounters {
+  readonly records: readonly DeviceRecord[];
+  readonly lanes: Readonly<Record<Lane, LaneSnapshot>>;
+  /** The server's answers by HTTP status. */
+  readonly answers: Readonly<Record<string, number>>;
+  readonly rolledBack: number;
+}
+
+export interface ReportInput extends FleetCounters {
   readonly server: string;
   readonly startedAt: number;
   readonly ended: string;
-  readonly records: readonly DeviceRecord[];
-  readonly lanes: Readonly<Record<Lane, LaneSnapshot>>;
-  readonly answers: Readonly<Record<string, number>>;
-  readonly rolledBack: number;
 }
 
 export function buildReport(input: ReportInput, now = Date.now()): FleetReport {

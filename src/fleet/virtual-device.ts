@@ -8,6 +8,7 @@ import type { Logger, Redactor } from '../log/index.js';
 import type { Transport } from '../net/index.js';
 import type { Clock } from '../system/index.js';
 import type { VirtualDevice } from './roster.js';
+import { MemoryStatusBoard } from './memory-status.js';
 import { SimulatedRauc } from './simulated-rauc.js';
 import { SimulatedSystem } from './simulated-system.js';
 
@@ -91,6 +92,7 @@ export async function runVirtualDevice(device: VirtualDevice, fleetDir: string, 
       transport: environment.transport,
       wrapDownloader: environment.wrapDownloader,
       onPersist: hooks.onState,
+      status: new MemoryStatusBoard(),
     });
     store = assembly.deps.store;
     try {

@@ -9,26 +9,27 @@ import { configText } from './config-text.js';
 
 export const GATEWAY_TOKEN = 'fleet-gateway-token-0123456789';
 
+/** The `[client]` keys of a fleet config for `server` (host:port, plain http): the fleet sets target_name, state_dir and the download location per device. */
+export function fleetClientKeys(server: string, dir: string, gatewayToken: string, pollSeconds = 2): Record<string, string | null> {
+  return {
+    hawkbit_server: server,
+    ssl: 'false',
+    tenant_id: 'DEFAULT',
+    target_name: 'unused',
+    auth_token: null,
+    gateway_token: gatewayToken,
+    bundle_download_location: join(dir, 'unused.raucb'),
+    state_dir: join(dir, 'unused'),
+    active_poll_interval: String(pollSeconds),
+    retry_wait: String(pollSeconds),
+  };
+}
+
 /** A fleet directory and a config (gateway token) for the fake hawkBit `hb`. */
 export async function fleetSetup(hb: FakeHawkbit, client: Record<string, string> = {}): Promise<{ dir: string; config: Config; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'hawkbit-rauc-fleet-'));
   const file = join(dir, 'fleet.conf');
-  const text = configText({
-    client: {
-      hawkbit_server: hb.hostPort,
-      ssl: 'false',
-      tenant_id: hb.tenant,
-      auth_token: null as unknown as string,
-      gateway_token: GATEWAY_TOKEN,
-      target_name: 'unused',
-      bundle_download_location: join(dir, 'unused.raucb'),
-      state_dir: join(dir, 'unused-state'),
-      active_poll_interval: '1',
-      retry_wait: '1',
-      ...client,
-    },
-  });
-  await writeFile(file, text.replace(/^auth_token = .*\n/m, ''));
+  await writeFile(file, configText({ client: { ...fleetClientKeys(hb.hostPort, dir, GATEWAY_TOKEN, 1), tenant_id: hb.tenant, ...client } }));
   return { dir: join(dir, 'fleet'), config: loadConfig(file).config, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

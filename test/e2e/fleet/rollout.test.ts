@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { FleetReport } from '../../../src/fleet/index.js';
 import { configText } from '../../helpers/config-text.js';
+import { fleetClientKeys } from '../../helpers/fleet-rig.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { HawkbitMgmt } from '../hawkbit-mgmt.js';
 import { HawkbitRollouts } from '../hawkbit-rollouts.js';
@@ -63,18 +64,7 @@ async function rehearse(t: ExecutionContext, fleetArgs: readonly string[]): Prom
   await writeFile(
     join(dir, 'fleet.conf'),
     configText({
-      client: {
-        hawkbit_server: url.host,
-        ssl: 'false',
-        tenant_id: 'DEFAULT',
-        target_name: 'unused',
-        auth_token: null,
-        gateway_token: GATEWAY_TOKEN,
-        bundle_download_location: join(dir, 'unused.raucb'),
-        state_dir: join(dir, 'unused'),
-        active_poll_interval: '2',
-        retry_wait: '2',
-      },
+      client: fleetClientKeys(url.host, dir, GATEWAY_TOKEN),
     }),
   );
   await rollouts.start(rolloutId);

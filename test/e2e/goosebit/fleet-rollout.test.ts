@@ -11,6 +11,7 @@ import test from 'ava';
 import type { FleetReport } from '../../../src/fleet/index.js';
 import { RaucEnvironment } from '../../harness/rauc-environment.js';
 import { configText } from '../../helpers/config-text.js';
+import { fleetClientKeys } from '../../helpers/fleet-rig.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { GoosebitMgmt } from './goosebit-mgmt.js';
 import { goosebitServer } from './goosebit-server.js';
@@ -39,19 +40,8 @@ test(`a rollout on the default feed: all ${DEVICES} virtual devices finish it, a
   await writeFile(
     join(dir, 'fleet.conf'),
     configText({
-      client: {
-        hawkbit_server: url.host,
-        ssl: 'false',
-        tenant_id: 'DEFAULT',
-        target_name: 'unused',
-        auth_token: null,
-        // goosebit checks no credential with device auth off; the fleet's devices share this one.
-        gateway_token: 'unused-with-device-auth-off',
-        bundle_download_location: join(dir, 'unused.raucb'),
-        state_dir: join(dir, 'unused'),
-        active_poll_interval: '2',
-        retry_wait: '2',
-      },
+      // goosebit checks no credential with device auth off; the fleet's devices share this one.
+      client: fleetClientKeys(url.host, dir, 'unused-with-device-auth-off'),
       device: { hw_boardname: compatible },
     }),
   );
