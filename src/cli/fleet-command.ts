@@ -11,14 +11,21 @@ import { SyncedClock } from '../system/index.js';
 import { loadConfigFile } from './config-file.js';
 import { ExitCode } from './exit-codes.js';
 import { FLEET_USAGE, parseFleetArguments, type FleetArguments } from './fleet-args.js';
-import type { CliContext } from './run-cli.js';
 import { UsageError } from './parse-args.js';
+
+/** What the command needs of the CLI (run-cli.ts's CliContext fits). */
+export interface FleetCommandContext {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Aborted on SIGTERM/SIGINT: the fleet stops, every state kept. */
+  readonly signal: AbortSignal;
+}
 
 /**
  * `hawkbit-rauc fleet`: the virtual devices of `src/fleet/` from the command line. The log goes to
  * DIR/fleet.log (the terminal shows the live view), the report to the terminal and DIR/fleet-report.json.
  */
-export async function runFleetCommand(argv: readonly string[], context: CliContext): Promise<number> {
+export async function runFleetCommand(argv: readonly string[], context: FleetCommandContext): Promise<number> {
   const say = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
   if (argv.includes('--help') || argv.includes('-h')) {
     say(context.stdout, FLEET_USAGE);
