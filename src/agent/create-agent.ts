@@ -7,7 +7,7 @@ import { DbusInstaller, type Installer } from '../rauc/index.js';
 import { LinuxSystem, SyncedClock, type Clock, type System } from '../system/index.js';
 import { packageVersion } from '../version.js';
 import { Agent } from './agent.js';
-import type { AgentDependencies } from './context.js';
+import type { AgentDependencies, ArtifactDownloader } from './context.js';
 import { StateStore, type StateStoreOptions } from './state-store.js';
 import { StatusBoard } from './status-board.js';
 import { checkpointFromEnv, freezeOnPersistFromEnv, moveRecorderFromEnv } from './test-checkpoint.js';
@@ -30,6 +30,15 @@ export interface CreateAgentOptions {
   readonly ddiRetry?: Partial<RetryPolicy>;
   /** The clock of the progress throttles (tests run it faster); default Date.now. */
   readonly now?: () => number;
+  /**
+   * Connections shared with other agents (the fleet's virtual devices); built from the config when
+   * absent. A given transport is not destroyed by close(): its owner does that.
+   */
+  readonly transport?: Transport;
+  /** The status board (what `hawkbit-rauc status` reads); default: state_dir/status.json. */
+  readonly status?: StatusBoard;
+  /** Wraps the downloader the agent uses (the fleet stores artifacts once, or hashes and discards them). */
+  readonly wrapDownloader?: (downloader: ArtifactDownloader) => ArtifactDownloader;
 }
 
 export interface AgentAssembly {
@@ -44,7 +53,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
   const { log } = options;
   const env = options.env ?? process.env;
   const redactor = options.redactor ?? new Redactor(configSecrets(config, env));
-  const transport: Transport = createTransport({ ...config, env });
+  const transport: Transport = options.transport ?? createTransport({ ...config, env });
   const clock = options.clock ?? new SyncedClock({ log: log.child({ component: 'system' }) });
   const ddi = new DdiClient({
     server: config.hawkbitServer,
@@ -61,7 +70,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     redactor,
     ...(options.ddiRetry ? { retry: options.ddiRetry } : {}),
   });
-  const downloader = new Downloader({
+  const realDownloader = new Downloader({
     log: log.child({ component: 'download' }),
     httpAgent: transport.httpAgent,
     httpsAgent: transport.httpsAgent,
@@ -73,6 +82,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     retries: config.downloadRetries,
     allowUnverified: config.allowUnverifiedDownloads,
   });
+  const downloader = options.wrapDownloader ? options.wrapDownloader(realDownloader) : realDownloader;
   const installer = options.installer ?? new DbusInstaller({ log: log.child({ component: 'rauc' }), env });
   const system = options.system ?? new LinuxSystem({ log: log.child({ component: 'system' }), env });
   const freeze = freezeOnPersistFromEnv(env);
@@ -88,7 +98,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     installer,
     system,
     store,
-    status: new StatusBoard(config.stateDir, log, redactor),
+    status: options.status ?? new StatusBoard(config.stateDir, log, redactor),
     log: log.child({ component: 'agent' }),
     ...(options.now ? { now: options.now } : {}),
     ...(checkpoint ? { checkpoint } : {}),
@@ -98,7 +108,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     agent: new Agent(deps),
     deps,
     close: async () => {
-      transport.destroy();
+      if (!options.transport) transport.destroy();
       await installer.close().catch(() => undefined);
     },
   };

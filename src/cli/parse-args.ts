@@ -71,7 +71,7 @@ function describeParseError(error: Error & { code?: string }): string {
   return `Unknown option '${option}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`;
 }
 
-export const USAGE = `Usage: hawkbit-rauc [OPTION…] [status | poll-now | confirm ID | deny ID]
+export const USAGE = `Usage: hawkbit-rauc [OPTION…] [status | poll-now | confirm ID | deny ID | fleet …]
 
 Polls an Eclipse hawkBit server and installs the updates it assigns with RAUC.
 
@@ -82,6 +82,8 @@ Commands:
                            (exit 1 if no service answered)
   confirm ID, deny ID      answer hawkBit's confirmation request for action ID
                            (confirmation_policy = manual)
+  fleet                    rehearse a rollout with many virtual devices
+                           ('hawkbit-rauc fleet --help' for its options)
 
 Options:
   -c, --config-file FILE   configuration file (required)

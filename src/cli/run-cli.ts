@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
-import { configSecrets, describeConfig, isConfigError, loadConfig, type LoadedConfig } from '../config/index.js';
+import { configSecrets, describeConfig, type LoadedConfig } from '../config/index.js';
 import { createLogger, Redactor, type Logger } from '../log/index.js';
 import { runService, serviceConfigError, type ServiceEnd } from '../main.js';
 import { packageVersion } from '../version.js';
+import { loadConfigFile } from './config-file.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { runFleetCommand } from './fleet-command.js';
 import { decide, showStatus } from './local-commands.js';
 import { parseCliArguments, UsageError, USAGE, type CliArguments } from './parse-args.js';
 import { pollNow } from './poll-now.js';
@@ -25,6 +27,10 @@ export interface CliContext {
 /** Runs one command line to its exit code. Never throws for user errors; prints them instead. */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   const say = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  const fleetAt = argv.indexOf('fleet');
+  if (fleetAt >= 0 && !['-c', '--config-file'].includes(argv[fleetAt - 1] ?? '')) {
+    return runFleetCommand([...argv.slice(0, fleetAt), ...argv.slice(fleetAt + 1)], context);
+  }
   let args: CliArguments;
   try {
     args = parseCliArguments(argv);
@@ -41,23 +47,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     say(context.stdout, `Version ${packageVersion()}`);
     return ExitCode.OK;
   }
-  if (args.configFile === undefined) {
-    say(context.stderr, 'No configuration file given');
-    return ExitCode.NO_CONFIG;
-  }
-
-  let loaded: LoadedConfig;
-  try {
-    loaded = loadConfig(args.configFile);
-  } catch (error) {
-    if (!isConfigError(error)) throw error;
-    if (error.code === 'CONFIG_NOT_FOUND') {
-      say(context.stderr, `No such configuration file: ${args.configFile}`);
-      return ExitCode.CONFIG_MISSING;
-    }
-    say(context.stderr, `Loading config file failed: ${error.message}`);
-    return ExitCode.CONFIG_INVALID;
-  }
+  const loaded = loadConfigFile(args.configFile, context.stderr);
+  if (typeof loaded === 'number') return loaded;
 
   const { config } = loaded;
   const format = args.outputSystemd ? 'journal' : config.logFormat;

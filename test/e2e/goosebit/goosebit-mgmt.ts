@@ -1,7 +1,7 @@
 /**
  * Typed client of goosebit's management API (`/api/v1`, bearer token from `POST /login`) for the
- * end-to-end tests: software upload, device registration and assignment, the device list and a
- * device's log. Only the calls the tests need; goosebit 0.2.12 (scripts/goosebit-server.sh).
+ * end-to-end tests: software upload, device registration and assignment, rollouts, the device list
+ * and a device's log. Only the calls the tests need; goosebit 0.2.12 (scripts/goosebit-server.sh).
  */
 import axios from 'axios';
 import type { AxiosInstance, AxiosResponse, Method } from 'axios';
@@ -92,6 +92,25 @@ export class GoosebitMgmt {
     const response = await this.#call('get', '/devices');
     const devices = (response.data as { devices: GoosebitDevice[] }).devices;
     return devices.find((device) => device.id === id);
+  }
+
+  /** `PUT /rollouts`: the software for every device of `feed` in rollout mode (goosebit's default mode and feed). */
+  async createRollout(name: string, softwareId: number, feed = 'default'): Promise<number> {
+    const response = await this.#call('put', '/rollouts', { name, feed, software_id: softwareId });
+    const id = (response.data as { id?: unknown }).id;
+    if (typeof id !== 'number') throw new GoosebitApiError('PUT', '/rollouts', response.status, response.data);
+    return id;
+  }
+
+  /** goosebit's record of a rollout: how many devices reported success and failure for it. */
+  async rollout(id: number): Promise<{ id: number; paused: boolean; success_count: number; failure_count: number } | undefined> {
+    const response = await this.#call('get', '/rollouts');
+    return (response.data as { rollouts: { id: number; paused: boolean; success_count: number; failure_count: number }[] }).rollouts.find((rollout) => rollout.id === id);
+  }
+
+  /** Every device goosebit knows. */
+  async devices(): Promise<GoosebitDevice[]> {
+    return ((await this.#call('get', '/devices')).data as { devices: GoosebitDevice[] }).devices;
   }
 
   /** The details of every feedback since the last `proceeding` began an installation, as goosebit keeps them. */

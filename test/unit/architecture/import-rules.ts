@@ -8,15 +8,15 @@ import ts from 'typescript';
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
-  ['main'],
+  ['main', 'fleet'],
   ['agent'],
   ['ddi', 'download', 'rauc', 'system'],
   ['net', 'log', 'config'],
   ['lib'],
 ];
 const TOP_LEVEL_FILES: Readonly<Record<string, string>> = { 'cli.ts': 'cli', 'main.ts': 'main', 'version.ts': 'lib' };
-/** Only the composition (cli, main, agent) reads the app's `Config`; the layers below take the values they need. */
-export const CONFIG_READERS: readonly string[] = ['cli', 'main', 'agent'];
+/** Only the composition (cli, main, fleet, agent) reads the app's `Config`; the layers below take the values they need. */
+export const CONFIG_READERS: readonly string[] = ['cli', 'main', 'fleet', 'agent'];
 
 /** The files of agent/ that act (download, install, clean up); the update policy (agent/policy/) only decides. */
 const AGENT_STEPS = /^agent\/([a-z-]+-step|lifecycle-effects)\.ts$/;
