@@ -1,7 +1,8 @@
 import { DBusError } from 'dbus-next';
 import { RaucBusyError, RaucCallError, RaucUnavailableError, RaucUnsupportedError, RaucVanishedError } from './errors.js';
+import { RAUC_BUS_NAME } from './rauc-names.js';
 
-export const RAUC_BUS_NAME = 'de.pengutronix.rauc';
+export { RAUC_BUS_NAME };
 
 const SERVICE_MISSING = new Set(['org.freedesktop.DBus.Error.ServiceUnknown', 'org.freedesktop.DBus.Error.NameHasNoOwner']);
 const UNKNOWN_METHOD = 'org.freedesktop.DBus.Error.UnknownMethod';
