@@ -3,6 +3,7 @@ import type { Variant } from 'dbus-next';
 import type { Logger } from '../log/index.js';
 import { resolveBus, type BusChoice } from './bus-address.js';
 import type { BusConnection, MethodCall } from './bus-connection.js';
+import type * as BusPartsModule from './bus-parts.js';
 import { RaucArgumentError, RaucBusyError, RaucCallError, RaucUnsupportedError, RaucVanishedError } from './errors.js';
 import { detectFeatures, parseInstallerMethods, type RaucFeatures } from './features.js';
 import { INSTALLER_INTERFACE, RAUC_BUS_NAME } from './rauc-names.js';
@@ -19,7 +20,7 @@ export interface DbusInstallerOptions {
 }
 
 /** The dbus-next side of this layer, imported on first use (bus-parts.ts says why). */
-type BusParts = typeof import('./bus-parts.js');
+type BusParts = typeof BusPartsModule;
 
 const RAUC = { destination: RAUC_BUS_NAME, path: '/', interface: INSTALLER_INTERFACE } as const;
 const MATCH_RULES = [
