@@ -1,6 +1,7 @@
-import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
+import axios from 'axios';
 import { DownloadHttpError } from './errors.js';
 
 export interface OpenRequest {
@@ -26,13 +27,9 @@ export interface OpenedResponse {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
- * GETs `request.url` and follows redirects itself (bounded), so that the caller's headers are dropped as
- * soon as a hop leaves the first URL's origin (scheme, host and port). Any non-redirect status is
- * returned with its unread body; the caller decides what it means.
- *
- * Node's own client rather than axios (which the API calls use): the body is the socket's response
- * stream either way, and a plain request costs less CPU per GiB (docs/performance.md); the transport's
- * agents (TLS, client certificate, proxy, connect timeout) are the same.
+ * GETs `request.url` with axios as a stream and follows redirects itself (bounded), so that the
+ * caller's headers are dropped as soon as a hop leaves the first URL's origin (scheme, host and port).
+ * Any non-redirect status is returned with its unread body; the caller decides what it means.
  */
 export async function openResponse(request: OpenRequest): Promise<OpenedResponse> {
   const origin = new URL(request.url).origin;
@@ -44,36 +41,35 @@ export async function openResponse(request: OpenRequest): Promise<OpenedResponse
       'Accept-Encoding': 'identity',
       ...(request.offset > 0 ? { Range: `bytes=${request.offset}-` } : {}),
     };
-    const response = await get(url, headers, request);
+    const response = await axios.request<Readable>({
+      url,
+      method: 'GET',
+      headers,
+      responseType: 'stream',
+      maxRedirects: 0,
+      decompress: false,
+      validateStatus: () => true,
+      maxContentLength: -1,
+      httpAgent: request.httpAgent,
+      httpsAgent: request.httpsAgent,
+      proxy: false, // proxying is the agents' job (src/net transport); axios must not read the environment
+      signal: request.signal,
+    });
     const header = (name: string): string | undefined => {
-      const value = response.headers[name.toLowerCase()];
-      return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
+      const value: unknown = response.headers[name.toLowerCase()];
+      return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
     };
-    const status = response.statusCode ?? 0;
-    if (!REDIRECTS.has(status)) return { status, url, header, body: response };
-    response.destroy();
+    if (!REDIRECTS.has(response.status)) return { status: response.status, url, header, body: response.data };
+    response.data.destroy();
     const location = header('location');
-    if (location === undefined) throw new DownloadHttpError({ status, url, reason: 'redirect without Location' });
-    if (hop >= request.maxRedirects) throw new DownloadHttpError({ status, url, reason: `more than ${request.maxRedirects} redirects` });
+    if (location === undefined) throw new DownloadHttpError({ status: response.status, url, reason: 'redirect without Location' });
+    if (hop >= request.maxRedirects) throw new DownloadHttpError({ status: response.status, url, reason: `more than ${request.maxRedirects} redirects` });
     const next = new URL(location, url);
     if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      throw new DownloadHttpError({ status, url, reason: `redirect to unsupported scheme ${next.protocol}` });
+      throw new DownloadHttpError({ status: response.status, url, reason: `redirect to unsupported scheme ${next.protocol}` });
     }
     url = next.href;
   }
-}
-
-/** One GET through the transport's agent for the URL's scheme; resolves with the unread response. */
-function get(url: string, headers: Record<string, string>, request: OpenRequest): Promise<IncomingMessage> {
-  const https = new URL(url).protocol === 'https:';
-  return new Promise((resolve, reject) => {
-    const options = { method: 'GET', headers, signal: request.signal, agent: https ? request.httpsAgent : request.httpAgent };
-    const outgoing = https ? httpsRequest(url, options) : httpRequest(url, options);
-    // After the response, a failure of the connection reaches the caller through the body stream.
-    outgoing.on('error', reject);
-    outgoing.on('response', resolve);
-    outgoing.end();
-  });
 }
 
 /** The caller may not override the headers the downloader itself controls. */
