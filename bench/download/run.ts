@@ -122,7 +122,12 @@ async function main(): Promise<void> {
     };
     const results = new Map<string, Measurement[]>(Object.keys(contenders).map((key) => [key, []]));
     for (let run = 1; run <= runs; run++) {
-      for (const [key, contender] of Object.entries(contenders)) {
+      // The order rotates from round to round: the first large write after a pause can cost the writer
+      // several CPU-seconds of page-cache reclaim on a busy machine (docs/performance.md), which must not
+      // always fall on the same contender.
+      const entries = Object.entries(contenders);
+      const rotated = [...entries.slice((run - 1) % entries.length), ...entries.slice(0, (run - 1) % entries.length)];
+      for (const [key, contender] of rotated) {
         await rm(out, { recursive: true, force: true });
         await mkdir(out);
         const result = await contender();
