@@ -1,8 +1,7 @@
 import { DBusError } from 'dbus-next';
 import { RaucBusyError, RaucCallError, RaucUnavailableError, RaucUnsupportedError, RaucVanishedError } from './errors.js';
-import { RAUC_BUS_NAME } from './rauc-names.js';
 
-export { RAUC_BUS_NAME };
+export const RAUC_BUS_NAME = 'de.pengutronix.rauc';
 
 const SERVICE_MISSING = new Set(['org.freedesktop.DBus.Error.ServiceUnknown', 'org.freedesktop.DBus.Error.NameHasNoOwner']);
 const UNKNOWN_METHOD = 'org.freedesktop.DBus.Error.UnknownMethod';

@@ -2,11 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Variant } from 'dbus-next';
 import type { Logger } from '../log/index.js';
 import { resolveBus, type BusChoice } from './bus-address.js';
-import type { BusConnection, MethodCall } from './bus-connection.js';
-import type * as BusPartsModule from './bus-parts.js';
+import { BusConnection, type MethodCall } from './bus-connection.js';
+import { isUnknownMethod, mapCallError, RAUC_BUS_NAME } from './call-errors.js';
+import { installArgsToDbus, toInspection, toProperties, toSlotStatus, unwrap } from './dbus-values.js';
 import { RaucArgumentError, RaucBusyError, RaucCallError, RaucUnsupportedError, RaucVanishedError } from './errors.js';
 import { detectFeatures, parseInstallerMethods, type RaucFeatures } from './features.js';
-import { INSTALLER_INTERFACE, RAUC_BUS_NAME } from './rauc-names.js';
+import { INSTALLER_INTERFACE, InstallWatch } from './install-watch.js';
 import type { BundleInfo, BundleInspection, CallOptions, Installer, InstallOptions, InstallResult, RaucProperties, SlotStatus } from './types.js';
 
 export interface DbusInstallerOptions {
@@ -18,9 +19,6 @@ export interface DbusInstallerOptions {
   /** Longest wait for a method reply (Info verifies the whole bundle's signature: keep it generous). */
   readonly callTimeoutMs?: number;
 }
-
-/** The dbus-next side of this layer, imported on first use (bus-parts.ts says why). */
-type BusParts = typeof BusPartsModule;
 
 const RAUC = { destination: RAUC_BUS_NAME, path: '/', interface: INSTALLER_INTERFACE } as const;
 const MATCH_RULES = [
@@ -39,7 +37,6 @@ export class DbusInstaller implements Installer {
   readonly #busChoice: BusChoice | undefined;
   readonly #env: NodeJS.ProcessEnv;
   #connection: BusConnection | undefined;
-  #parts: Promise<BusParts> | undefined;
   #installing = false;
   #features: Promise<RaucFeatures> | undefined;
   /** RAUC's own answer to `transaction-id`, once an install has sent it. */
@@ -57,14 +54,13 @@ export class DbusInstaller implements Installer {
     signal?.throwIfAborted();
     if (this.#installing) throw new RaucBusyError('An install started through this client is still running');
     const target = absoluteSource(source);
-    const parts = await this.#loadParts();
-    const args = parts.installArgsToDbus(options.args);
+    const args = installArgsToDbus(options.args);
     if (args['transaction-id'] && (await this.features({ signal })).transactionId === 'no') delete args['transaction-id'];
     this.#installing = true;
     try {
-      const bus = await this.#bus();
+      const bus = this.#bus();
       for (const rule of MATCH_RULES) await bus.addMatch(rule, { signal, timeoutMs: this.#timeoutMs });
-      const watch = new parts.InstallWatch({ onProgress: options.onProgress, readLastError: async () => (await this.properties()).lastError, log: this.#log });
+      const watch = new InstallWatch({ onProgress: options.onProgress, readLastError: async () => (await this.properties()).lastError, log: this.#log });
       const offSignal = bus.onSignal((received) => watch.handle(received));
       const offClose = bus.onClose((error) => watch.fail(new RaucVanishedError(`The ${bus.description} connection closed during the install`, { cause: error })));
       try {
@@ -97,7 +93,7 @@ export class DbusInstaller implements Installer {
 
   async inspect(bundle: string, options: CallOptions = {}): Promise<BundleInspection> {
     const [answer] = await this.#call('InspectBundle', { ...RAUC, member: 'InspectBundle', signature: 'sa{sv}', body: [absoluteSource(bundle), {}] }, options.signal);
-    return (await this.#loadParts()).toInspection(answer);
+    return toInspection(answer);
   }
 
   /**
@@ -123,13 +119,13 @@ export class DbusInstaller implements Installer {
       { ...RAUC, interface: 'org.freedesktop.DBus.Properties', member: 'GetAll', signature: 's', body: [INSTALLER_INTERFACE] },
       options.signal,
     );
-    return (await this.#loadParts()).toProperties(all);
+    return toProperties(all);
   }
 
   async slotStatus(options: CallOptions = {}): Promise<readonly SlotStatus[]> {
     this.#notWhileInstalling('GetSlotStatus');
     const [slots] = await this.#call('GetSlotStatus', { ...RAUC, member: 'GetSlotStatus' }, options.signal);
-    return (await this.#loadParts()).toSlotStatus(slots);
+    return toSlotStatus(slots);
   }
 
   async primary(options: CallOptions = {}): Promise<string> {
@@ -172,7 +168,7 @@ export class DbusInstaller implements Installer {
         delete rest['transaction-id'];
         return this.#startInstall(target, rest, onAccepted, signal);
       }
-      if (!(error instanceof RaucUnsupportedError) || !(await this.#loadParts()).isUnknownMethod(error.cause)) throw error;
+      if (!(error instanceof RaucUnsupportedError) || !isUnknownMethod(error.cause)) throw error;
       const keys = Object.keys(args);
       if (keys.length > 0) {
         throw new RaucUnsupportedError(`This RAUC has no InstallBundle, so it cannot take install arguments (${keys.join(', ')}); update RAUC`, { cause: error });
@@ -185,16 +181,15 @@ export class DbusInstaller implements Installer {
 
   async #property(name: string, signal: AbortSignal | undefined): Promise<unknown> {
     const [value] = await this.#call('Get', { ...RAUC, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [INSTALLER_INTERFACE, name] }, signal);
-    return (await this.#loadParts()).unwrap(value);
+    return unwrap(value);
   }
 
   async #call(method: string, call: MethodCall, signal: AbortSignal | undefined, onReply?: (ok: boolean, sender: string) => void): Promise<unknown[]> {
-    const parts = await this.#loadParts();
-    const bus = await this.#bus();
+    const bus = this.#bus();
     try {
       return await bus.call(call, { signal, timeoutMs: this.#timeoutMs, onReply });
     } catch (error) {
-      const mapped = parts.mapCallError(method, error, bus.description);
+      const mapped = mapCallError(method, error, bus.description);
       if (mapped instanceof RaucCallError) this.#log.debug('RAUC call failed', { method, error: mapped.message });
       throw mapped;
     }
@@ -205,15 +200,9 @@ export class DbusInstaller implements Installer {
     if (this.#installing) throw new RaucBusyError(`RAUC is installing: ${method} must wait until the install completes`);
   }
 
-  async #bus(): Promise<BusConnection> {
-    const { BusConnection } = await this.#loadParts();
+  #bus(): BusConnection {
     this.#connection ??= new BusConnection(resolveBus(this.#busChoice, this.#env), this.#log);
     return this.#connection;
-  }
-
-  #loadParts(): Promise<BusParts> {
-    this.#parts ??= import('./bus-parts.js');
-    return this.#parts;
   }
 }
 

@@ -1,11 +1,11 @@
 import type { Logger } from '../log/index.js';
 import type { BusSignal } from './bus-connection.js';
-import { INSTALLER_INTERFACE, RAUC_BUS_NAME } from './rauc-names.js';
+import { RAUC_BUS_NAME } from './call-errors.js';
 import { toProgress, unwrap } from './dbus-values.js';
 import { RaucInstallError, RaucVanishedError } from './errors.js';
 import type { InstallProgress } from './types.js';
 
-export { INSTALLER_INTERFACE };
+export const INSTALLER_INTERFACE = 'de.pengutronix.rauc.Installer';
 
 export interface InstallWatchOptions {
   readonly onProgress?: (progress: InstallProgress) => void;
