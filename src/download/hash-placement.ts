@@ -8,7 +8,7 @@ export interface HashPlacement {
 
 /**
  * Where the hashes of a download run, `cores` being the CPUs this process may use (its affinity), as
- * measured (docs/performance.md › Hash placement): on one core every algorithm runs on the receiving
+ * measured (docs/performance.md › Levers, second round): on one core every algorithm runs on the receiving
  * thread (a worker thread only adds hand-offs and ~10 MB); with a core to spare per algorithm each gets
  * its own worker; in between (2 cores) one worker computes them all, beside the receiving thread.
  */
