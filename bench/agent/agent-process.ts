@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { exited, tail, terminate } from '../../test/harness/process.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** BENCH_AGENT_CLI: the cli.js of another build (to measure a change against its base). */
+export const CLI = process.env.BENCH_AGENT_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /** Preload that shortens the agent's 1 s poll sleep (benchmark only; see the file). */
 export const FAST_POLL = fileURLToPath(new URL('./fast-poll.mjs', import.meta.url));
 

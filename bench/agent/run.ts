@@ -4,7 +4,8 @@
 // BENCH_AGENT_POLLS (1000), BENCH_AGENT_POLL_MS (10: the 1 s poll sleep shortened by fast-poll.mjs),
 // BENCH_AGENT_SLOW_POLLS (30, at the real 1 s interval, before them), BENCH_AGENT_SETTLE_POLLS (90, at
 // 1 s, after them), BENCH_AGENT_BUNDLE_MIB (100),
-// BENCH_AGENT_UPDATES (3), BENCH_AGENT_NODE_ARGS (extra node arguments, e.g. "--cpu-prof").
+// BENCH_AGENT_UPDATES (3), BENCH_AGENT_NODE_ARGS (extra node arguments, e.g. "--cpu-prof"),
+// BENCH_AGENT_CLI (the cli.js of another build instead of dist/cli.js).
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { RaucEnvironment } from '../../test/harness/rauc-environment.js';

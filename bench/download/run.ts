@@ -2,7 +2,8 @@
 // CLI, by rauc-hawkbit-updater (RHU_BIN) and by `curl -o`, side by side from one DDI server in its own
 // process. Not a test. Environment: BENCH_DOWNLOAD_MIB (default 1024), BENCH_DOWNLOAD_RUNS (default 3),
 // BENCH_DOWNLOAD_DIR (default os.tmpdir()), RHU_BIN (a rauc-hawkbit-updater binary; optional),
-// BENCH_DOWNLOAD_NODE_ARGS (extra node arguments for our CLI, e.g. "--max-semi-space-size=1").
+// BENCH_DOWNLOAD_NODE_ARGS (extra node arguments for our CLI, e.g. "--max-semi-space-size=1"),
+// BENCH_DOWNLOAD_BASE_CLI (the cli.js of another build, run as one more contender: a change against its base).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -22,6 +23,7 @@ const sizeMib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
 const runs = Number(process.env.BENCH_DOWNLOAD_RUNS ?? 3);
 const rhuBin = process.env.RHU_BIN;
 const nodeArgs = (process.env.BENCH_DOWNLOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const baseCli = process.env.BENCH_DOWNLOAD_BASE_CLI;
 const SMALL_MIB = 100;
 
 interface Served {
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
     const curlUrl = `${started.origin}/DEFAULT/controller/v1/bench/softwaremodules/1/artifacts/${big.name}`;
     const contenders: Record<string, () => Promise<Measurement>> = {
       ours: () => runOnce(big, process.execPath, [...nodeArgs, CLI, '-r', '-c', oursConf]),
+      ...(baseCli ? { base: () => runOnce(big, process.execPath, [...nodeArgs, baseCli, '-r', '-c', oursConf]) } : {}),
       ...(rhuBin ? { rhu: () => runOnce(big, rhuBin, ['-r', '-c', rhuConf]) } : {}),
       curl: () => measure('curl', ['-s', '-o', join(out, 'curl.bin'), curlUrl], stats),
       hashers: async () => {
@@ -119,7 +122,12 @@ async function main(): Promise<void> {
     };
     const results = new Map<string, Measurement[]>(Object.keys(contenders).map((key) => [key, []]));
     for (let run = 1; run <= runs; run++) {
-      for (const [key, contender] of Object.entries(contenders)) {
+      // The order rotates from round to round: the first large write after a pause can cost the writer
+      // several CPU-seconds of page-cache reclaim on a busy machine (docs/performance.md), which must not
+      // always fall on the same contender.
+      const entries = Object.entries(contenders);
+      const rotated = [...entries.slice((run - 1) % entries.length), ...entries.slice(0, (run - 1) % entries.length)];
+      for (const [key, contender] of rotated) {
         await rm(out, { recursive: true, force: true });
         await mkdir(out);
         const result = await contender();
@@ -142,9 +150,9 @@ function report(results: Map<string, Measurement[]>, size: number, context: { rh
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
   console.log(`\ndownload benchmark, ${new Date().toISOString()}, medians of ${runs} alternating runs, ${size / MiB} MiB, ${availableParallelism()} cores, load average (1/5/15 min) ${context.loads.join(', then ')}`);
-  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}\n`);
+  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
   console.log('| contender | MB/s | CPU s | peak RSS MB |\n|---|---|---|---|');
-  const names: Record<string, string> = { ours: 'ours, `-r`, download-only action, MD5 + SHA-256', rhu: 'rauc-hawkbit-updater `-r` (SHA-1 after the transfer)', curl: '`curl -s -o FILE`', hashers: '`md5sum` + `sha256sum` of the file' };
+  const names: Record<string, string> = { ours: 'ours, `-r`, download-only action, MD5 + SHA-256', base: 'base build (BENCH_DOWNLOAD_BASE_CLI), the same', rhu: 'rauc-hawkbit-updater `-r` (SHA-1 after the transfer)', curl: '`curl -s -o FILE`', hashers: '`md5sum` + `sha256sum` of the file' };
   for (const [key, name] of Object.entries(names)) {
     if (results.has(key)) console.log(`| ${name} | ${rate(key).toFixed(0)} | ${pick(key, 'cpuSeconds').toFixed(2)} | ${pick(key, 'peakRssMb').toFixed(0)} |`);
   }
@@ -154,6 +162,9 @@ function report(results: Map<string, Measurement[]>, size: number, context: { rh
     row('verified download vs rauc-hawkbit-updater, whole run-once', `${vsRhu.toFixed(2)}×`, `≥ 1.5×: ${check(vsRhu >= 1.5)}`);
   } else {
     row('verified download vs rauc-hawkbit-updater, whole run-once', 'not measured (set RHU_BIN)', '≥ 1.5×');
+  }
+  if (results.has('base')) {
+    row('ours vs base build, same run', `${(rate('ours') / rate('base')).toFixed(2)}× speed, ${(pick('ours', 'cpuSeconds') / pick('base', 'cpuSeconds')).toFixed(2)}× CPU, ${(pick('ours', 'peakRssMb') - pick('base', 'peakRssMb')).toFixed(0)} MB peak RSS`);
   }
   const vsCurl = rate('ours') / rate('curl');
   row('verified download vs `curl -o`', `${vsCurl.toFixed(2)}×`, `≥ 0.4×: ${check(vsCurl >= 0.4)}`);

@@ -1,25 +1,28 @@
+import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { HashAlgorithm } from './errors.js';
+import { placeHashes } from './hash-placement.js';
 import { HashWorker } from './hash-worker.js';
 import type { SlotPool } from './slot-pool.js';
 
 /**
- * The running hashes of one file's bytes on worker threads: one per algorithm when the machine has a
- * core to spare for each besides the receiving thread, else fewer threads sharing the algorithms (on
- * 2 cores, one thread for MD5 + SHA-256 keeps the threads from competing and saves a worker's memory).
+ * The running hashes of one file's bytes, placed by `placeHashes`: on worker threads (one per algorithm
+ * when the machine has a core to spare for each besides the receiving thread; on 2 cores one thread for
+ * MD5 + SHA-256), or on the receiving thread itself when the process has a single core.
  * `bytes` counts what was fed; a session is only valid for a part file of exactly that length.
  */
 export class HashSession {
   readonly #pool: SlotPool;
   readonly #workers: HashWorker[];
+  readonly #inline: readonly { readonly algorithm: HashAlgorithm; readonly hash: Hash }[];
   #bytes = 0;
 
-  constructor(algorithms: readonly HashAlgorithm[], pool: SlotPool, threads = availableParallelism() - 1) {
+  constructor(algorithms: readonly HashAlgorithm[], pool: SlotPool, cores = availableParallelism()) {
     this.#pool = pool;
-    const count = Math.max(1, Math.min(algorithms.length, threads));
-    const groups = Array.from({ length: count }, (_, index) => algorithms.filter((_algorithm, at) => at % count === index));
-    this.#workers = algorithms.length === 0 ? [] : groups.map((group) => new HashWorker(group, pool));
+    const placement = placeHashes(algorithms, cores);
+    this.#inline = placement.inline.map((algorithm) => ({ algorithm, hash: createHash(algorithm) }));
+    this.#workers = placement.workers.map((group) => new HashWorker(group, pool));
   }
 
   get bytes(): number {
@@ -29,12 +32,16 @@ export class HashSession {
   /** Queues `length` bytes of `slot` for every algorithm (each worker holds the slot until done). */
   feed(slot: number, length: number): void {
     for (const worker of this.#workers) worker.update(slot, length);
+    if (this.#inline.length > 0) {
+      const bytes = this.#pool.view(slot, length);
+      for (const { hash } of this.#inline) hash.update(bytes);
+    }
     this.#bytes += length;
   }
 
   /** Feeds the first `length` bytes of the file at `path` (the bytes already on disk when resuming). */
   async feedFile(path: string, length: number, options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (length <= 0 || this.#workers.length === 0) {
+    if (length <= 0 || (this.#workers.length === 0 && this.#inline.length === 0)) {
       this.#bytes += Math.max(0, length);
       return;
     }
@@ -66,7 +73,10 @@ export class HashSession {
   /** Final digests (hex, lower case) of everything fed. */
   async digests(): Promise<Map<HashAlgorithm, string>> {
     const hexes = await Promise.all(this.#workers.map((worker) => worker.digest()));
-    return new Map(this.#workers.flatMap((worker, index) => worker.algorithms.map((algorithm, at) => [algorithm, hexes[index]?.[at] ?? ''] as const)));
+    return new Map([
+      ...this.#inline.map(({ algorithm, hash }) => [algorithm, hash.digest('hex')] as const),
+      ...this.#workers.flatMap((worker, index) => worker.algorithms.map((algorithm, at) => [algorithm, hexes[index]?.[at] ?? ''] as const)),
+    ]);
   }
 
   async close(): Promise<void> {

@@ -50,7 +50,7 @@ export function createLogger(options: LoggerOptions): Logger {
     })(),
     transports: [new winston.transports.Stream({ stream })],
   });
-  return wrap(instance);
+  return wrap(instance, LEVEL_SEVERITY[options.level]);
 }
 
 /**
@@ -74,10 +74,18 @@ export function silentLogger(): Logger {
   return logger;
 }
 
-function wrap(instance: winston.Logger): Logger {
-  const at = (level: LogLevel) => (message: string, meta?: LogMeta) => {
-    instance.log(level, message, meta ?? {});
-  };
+/**
+ * A level above `maxSeverity` is a no-op here: winston would run the format (redaction, sanitising,
+ * rendering) of every entry before its transport drops it. The level is fixed for a logger's life.
+ */
+function wrap(instance: winston.Logger, maxSeverity: number): Logger {
+  const noop = () => undefined;
+  const at = (level: LogLevel) =>
+    LEVEL_SEVERITY[level] > maxSeverity
+      ? noop
+      : (message: string, meta?: LogMeta) => {
+          instance.log(level, message, meta ?? {});
+        };
   return {
     error: at('error'),
     critical: at('critical'),
@@ -85,7 +93,7 @@ function wrap(instance: winston.Logger): Logger {
     message: at('message'),
     info: at('info'),
     debug: at('debug'),
-    child: (meta) => wrap(instance.child(meta)),
+    child: (meta) => wrap(instance.child(meta), maxSeverity),
   };
 }
 

@@ -18,6 +18,25 @@ test('levels: log_level filters the less severe ones', (t) => {
   t.deepEqual(stream.lines.map((line) => (JSON.parse(line) as { level: string }).level), ['error', 'critical', 'warning', 'message']);
 });
 
+test('a filtered level costs nothing: its entry is neither redacted nor rendered (also through a child)', (t) => {
+  const { log, stream } = logTo('json', 'message');
+  let reads = 0;
+  const meta = {
+    get probe() {
+      reads += 1;
+      return 'value';
+    },
+  };
+  log.debug('d', meta);
+  log.info('i', meta);
+  log.child({ component: 'ddi' }).debug('d', meta);
+  t.is(reads, 0, 'the dropped entries were never looked at');
+  t.is(stream.lines.length, 0);
+  log.child({ component: 'ddi' }).message('m', meta);
+  t.true(reads > 0, 'a kept entry is rendered');
+  t.like(JSON.parse(stream.lines[0] ?? '{}'), { level: 'message', component: 'ddi', probe: 'value' });
+});
+
 test('level error shows only errors', (t) => {
   const { log, stream } = logTo('json', 'error');
   log.critical('c');
