@@ -131,10 +131,15 @@ export class FakeRaucService implements InstallerBackend {
     return this.#gone;
   }
 
-  /** Leaves the bus; a running install stops where it is. */
+  /**
+   * Leaves the bus as a service does on shutdown: the name first, so that a call the bus routed to it
+   * before (a client's last GetSlotStatus, say) is received and answered while the connection is still
+   * open, then the connection. A running install stops where it is.
+   */
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#running?.catch(() => undefined);
+    if (!this.#gone) await this.#bus.releaseName('de.pengutronix.rauc').catch(() => undefined);
     this.#leave();
   }
 
@@ -256,5 +261,8 @@ export class FakeRaucService implements InstallerBackend {
     if (this.#gone) return;
     this.#gone = true;
     this.#bus.disconnect();
+    // A vanished service answers nothing: dbus-next still hands it calls it had read before the
+    // disconnect, and its reply to one would throw (stream closed) out of the socket's event handler.
+    this.#bus.send = () => undefined;
   }
 }

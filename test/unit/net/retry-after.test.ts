@@ -2,12 +2,12 @@ import test from 'ava';
 import { parseRetryAfter } from '../../../src/net/index.js';
 import { readSources } from '../architecture/source-files.js';
 
-test('one reading of Retry-After and one retry module: only src/net defines them; the DDI client, the downloader and the poll loop use them', (t) => {
+test('one reading of Retry-After and one retry module: only src/net defines them; the DDI client, the downloader, the poll loop (and the fleet\'s 429 pause) use them', (t) => {
   const files = readSources();
   const where = (pattern: RegExp) => [...files].filter(([, text]) => pattern.test(text)).map(([file]) => file).sort();
   t.deepEqual(where(/function parseRetryAfter\b/), ['net/retry-after.ts']);
   t.deepEqual(where(/from 'p-retry'/), ['net/retry.ts']);
-  t.deepEqual(where(/\bparseRetryAfter\(/), ['ddi/http-exchange.ts', 'download/attempt.ts', 'net/retry-after.ts']);
+  t.deepEqual(where(/\bparseRetryAfter\(/), ['ddi/http-exchange.ts', 'download/attempt.ts', 'fleet/request-gate.ts', 'net/retry-after.ts']);
   // The three uses of the one policy module (RETRY_POLICIES): a DDI call, a download, the poll loop.
   const layers = new Set(where(/\b(withRetry|retryDelayMs)\(/).map((file) => file.split('/')[0]));
   t.deepEqual([...layers].sort(), ['agent', 'ddi', 'download', 'net']);
