@@ -61,7 +61,10 @@ test('every device runs the lifecycle; the failure rate of its group decides the
   t.is(report.timeToClosedMs.count, 6);
   t.true(report.timeToClosedMs.p50! <= report.timeToClosedMs.p95! && report.timeToClosedMs.p95! <= report.timeToClosedMs.max!);
   t.deepEqual(Object.keys(report.answers).filter((status) => Number(status) >= 400), [], 'no request was refused');
-  t.is(Object.values(report.answers).reduce((a, b) => a + b, 0), hb.requests.length, 'every answer the server gave is counted');
+  // Every answer that reached a device is counted; a poll still on its way when the run ends is cut off
+  // (its answer never arrives), at most one per device.
+  const answered = Object.values(report.answers).reduce((a, b) => a + b, 0);
+  t.true(answered <= hb.requests.length && answered >= hb.requests.length - devices.length, `${answered} answers counted, ${hb.requests.length} requests served`);
   const written = JSON.parse(await readFile(join(dir, REPORT_FILE), 'utf8')) as FleetReport;
   t.deepEqual(written.summary, report.summary);
 });

@@ -80,7 +80,8 @@ test('denied on the device, then an unusable deployment offered: reported from c
   const { actionId } = h.target.pushDeployment({ type: 'forced', confirmationRequired: true, chunks: [{ ...chunk, artifacts: [...chunk.artifacts, notes] }] });
   await h.runUntil(() => deniedHere(h, actionId));
   h.target.action(actionId).awaitingConfirmation = false;
-  await h.runUntil(() => h.target.action(actionId).status !== 'active');
+  // The result is sent before the cleanup is persisted: wait for both, not for the server's record alone.
+  await h.runUntil(() => h.target.action(actionId).status !== 'active' && persisted(h).phase.kind === 'idle');
   t.is(h.target.action(actionId).status, 'error');
   const status = (h.target.feedback.at(-1)!.body as { status: { code: number; details: string[] } }).status;
   t.is(status.code, 1004);
