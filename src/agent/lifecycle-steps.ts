@@ -5,7 +5,7 @@ import { unsupported } from './feedback.js';
 import { describeBundles } from './install-step.js';
 import type { DeploymentPlan } from './deployment-plan.js';
 import type { EventOf, HandlerContext, LifecycleEvent, PhaseOf, Step } from './lifecycle-types.js';
-import { IDLE, NO_HANDOVER, type ActionRecord, type Outcome, type Phase } from './state.js';
+import { IDLE, type ActionRecord, type Outcome, type Phase } from './state.js';
 import { actionTransactionId } from './transaction-id.js';
 
 /** Pure building blocks of the table's handlers (lifecycle.ts): each returns a Step, none does I/O. */
