@@ -192,6 +192,14 @@ function scaledNow(scale: number): () => number {
   return () => start + (Date.now() - start) * scale;
 }
 
+/** The chunks of an action with two bundles: the system image (`os`) and an application. */
+export function twoBundleChunks(content: Buffer, appVersion: string) {
+  return [
+    { part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs.raucb', content }] },
+    { part: 'bApp', name: 'app', version: appVersion, artifacts: [{ filename: 'app.raucb', content }] },
+  ];
+}
+
 /** The `status.execution/finished` pairs of every feedback the target got for an action, in order. */
 export function feedbackChain(target: FakeTarget, actionId: string): string[] {
   return target.feedback

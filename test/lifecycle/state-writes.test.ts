@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { PersistedState } from '../../src/agent/state.js';
-import { AgentHarness } from '../helpers/agent-harness.js';
+import { AgentHarness, twoBundleChunks } from '../helpers/agent-harness.js';
 
 /**
  * The state-file writes of an update (each one an atomic replacement: 2 fsyncs on the device's flash),
@@ -34,14 +34,8 @@ test('two bundles: the first keeps its write past it, the second its handover re
   const h = await AgentHarness.start({ fakeRauc: { bundle: { version: '2.0' }, delayMs: 5 } });
   t.teardown(() => h.stop());
   const content = Buffer.from('bundle '.repeat(1000));
-  const { actionId } = h.target.pushDeployment({
-    type: 'forced',
-    chunks: [
-      { part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs.raucb', content }] },
-      // The same version: the fake RAUC writes what its Info() says into rootfs.1 for every bundle.
-      { part: 'bApp', name: 'app', version: '2.0', artifacts: [{ filename: 'app.raucb', content }] },
-    ],
-  });
+  // The same version: the fake RAUC writes what its Info() says into rootfs.1 for every bundle.
+  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: twoBundleChunks(content, '2.0') });
   const writes: PersistedState[] = [];
   await h.runUntil(() => writes.at(-1)?.phase.kind === 'idle', { onPersist: (state) => writes.push(state) });
   t.is(h.target.action(actionId).status, 'finished');
