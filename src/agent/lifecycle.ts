@@ -64,7 +64,7 @@ export const LIFECYCLE: Table = {
   },
   installing: {
     resume: { to: {}, why: 'settled from RAUC and the handover record: completed → next bundle or finish; never started → installed when offered again; started, not completed → failure (never installed twice)', run: () => ({ effect: { kind: 'settleInstall' } }) },
-    settled: { to: { installing: 'bundle never started by RAUC: installed again' }, why: 'persist where to go on; all done: finish', run: step.settled },
+    settled: { to: { installing: 'bundle never started by RAUC: installed again' }, why: 'persist where to go on; all done: finish (the move out of installing carries the installation record)', run: step.settled },
     offer: { to: {}, why: 'read the deployment', run: () => step.fetch() },
     deployment: { to: { reporting: 'unusable deployment' }, why: 'install what is left', run: (phase, event) => step.readDeployment(phase, event, () => step.installing(phase.action, [], event.plan)) },
     installed: { to: { rebootPending: 'verify after the reboot', reporting: 'no verification: success' }, why: 'reboot, wait for a reboot, or report', run: step.installed },
