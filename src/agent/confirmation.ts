@@ -1,6 +1,7 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConfirmationHandle } from '../ddi/index.js';
+import { writeFileAtomic } from '../lib/atomic-file.js';
 import { errorMessage, systemErrorCode } from '../lib/errors.js';
 import { runCommand } from './command-runner.js';
 import type { AgentDependencies } from './context.js';
@@ -40,11 +41,14 @@ export async function confirmationEvent(deps: AgentDependencies, handle: Confirm
   return { ...event, actionType: plan.type, decision: 'pending', details };
 }
 
-/** Written by `hawkbit-rauc confirm|deny <id>`; read (and removed) by the running service. */
+/**
+ * Written by `hawkbit-rauc confirm|deny <id>`; read (and removed) by the running service. Atomically:
+ * a service reading a file still being written would find it empty, remove it, and lose the decision.
+ */
 export async function recordDecision(stateDir: string, actionId: string, decision: 'confirmed' | 'denied'): Promise<void> {
   if (!/^[\w-]{1,64}$/.test(actionId)) throw new Error(`'${actionId}' is not an action id`);
   await mkdir(join(stateDir, DECISIONS), { recursive: true, mode: 0o700 });
-  await writeFile(join(stateDir, DECISIONS, actionId), decision);
+  await writeFileAtomic(join(stateDir, DECISIONS, actionId), decision);
 }
 
 async function takeDecision(stateDir: string, actionId: string): Promise<'confirmed' | 'denied' | undefined> {

@@ -25,7 +25,7 @@ export interface LifecycleStore {
   readonly phase: Phase;
   readonly state: PersistedState;
   load(options?: { readOnly?: boolean }): Promise<StateRecovery | undefined>;
-  transition(next: Phase): Promise<PersistedState>;
+  transition(next: Phase, options?: { lastInstall?: CompletedInstall }): Promise<PersistedState>;
   update(phase: Phase, options?: { lastInstall?: CompletedInstall }): Promise<PersistedState>;
   remember(lastInstall: CompletedInstall): Promise<PersistedState>;
 }

@@ -15,7 +15,7 @@ export type HandoverEvidence =
   | { readonly verdict: 'started'; readonly reason: string }
   | { readonly verdict: 'untouched' };
 
-type Requested = Extract<Handover, { stage: 'requested' }>;
+export type Requested = Extract<Handover, { stage: 'requested' }>;
 
 /** The slot status reduced to the fields that show an installation. */
 export function slotMarks(slots: readonly SlotStatus[]): SlotMark[] {

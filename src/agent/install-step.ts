@@ -3,7 +3,7 @@ import { errorMessage, HawkbitRaucError, isErrorNamed } from '../lib/errors.js';
 import type { InstallArgs, InstallProgress, RaucProperties, SlotStatus } from '../rauc/index.js';
 import type { AgentDependencies } from './context.js';
 import type { FeedbackSender } from './feedback-sender.js';
-import { handoverRecord, judgeHandover, slotMarks, writtenSlot } from './install-evidence.js';
+import { handoverRecord, judgeHandover, slotMarks, writtenSlot, type Requested } from './install-evidence.js';
 import { NO_HANDOVER, type ActionRecord, type BundleRef, type CompletedInstall, type Phase, type SlotMark } from './state.js';
 import { ProgressThrottle } from './throttle.js';
 import { actionTransactionId } from './transaction-id.js';
@@ -24,9 +24,13 @@ type InstallingPhase = Extract<Phase, { kind: 'installing' }>;
  * Installs the action's bundles in order, from `phase.installed` on. Before each InstallBundle call,
  * RAUC's state (Operation, LastError, every slot's installed.count/timestamp, boot-status) is
  * persisted as the handover record, so that a restart can tell whether RAUC started the bundle
- * (install-evidence.ts) and never installs one twice; after RAUC completed it, the slot it wrote is
- * recorded as the last completed installation (the update policy reads it). RAUC's progress becomes
- * `proceeding` feedback (percentage, message with its nesting depth), rate-limited.
+ * (install-evidence.ts) and never installs one twice. The first bundle's record came with the write
+ * that entered `installing` (handoverBefore, for the `ready` event): it is read again right before
+ * the call and written only if RAUC's state changed meanwhile. After RAUC completed a bundle, the slot
+ * it wrote is recorded as the last completed installation (the update policy reads it), in the same
+ * write as the step past the bundle; after the last bundle that record is returned instead, to go
+ * into the move out of `installing`. RAUC's progress becomes `proceeding` feedback (percentage,
+ * message with its nesting depth), rate-limited.
  */
 export async function installBundles(
   deps: AgentDependencies,
@@ -34,15 +38,15 @@ export async function installBundles(
   sender: FeedbackSender,
   sourceOf: (bundle: BundleRef) => string,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<CompletedInstall | undefined> {
   const { action } = phase;
   let current = phase;
   for (let index = phase.installed; index < action.bundles.length; index++) {
     const bundle = action.bundles[index]!;
-    await deps.checkpoint?.('before-handover', signal);
-    const properties = await deps.installer.properties({ signal });
-    const handover = handoverRecord(index, properties, properties.operation === 'idle' ? await deps.installer.slotStatus({ signal }) : []);
-    current = await updateInstalling(deps, { ...current, installed: index, startedAt: now(deps), handover });
+    const recorded = current.handover.stage === 'requested' && current.handover.bundle === index ? current.handover : undefined;
+    const handover = recorded ? await readHandover(deps, index, signal) : await handoverBefore(deps, index, signal);
+    const unchanged = recorded !== undefined && JSON.stringify(recorded) === JSON.stringify(handover);
+    current = await updateInstalling(deps, { ...current, installed: index, startedAt: unchanged ? current.startedAt : now(deps), handover });
     const prefix = action.bundles.length > 1 ? `[${index + 1}/${action.bundles.length}] ` : '';
     const throttle = new ProgressThrottle(10, 1000, deps.now);
     const onProgress = (progress: InstallProgress) => {
@@ -60,8 +64,22 @@ export async function installBundles(
     deps.log.message(`RAUC installed ${bundle.filename}`, { actionId: action.id });
     await deps.checkpoint?.('after-install', signal);
     const lastInstall = await completedInstall(deps, action, index, handover.slots, signal);
+    // The last bundle: a kill before the move out of `installing` is settled from the handover record (RAUC completed).
+    if (index === action.bundles.length - 1) return lastInstall;
     current = await updateInstalling(deps, { ...current, installed: index + 1, handover: NO_HANDOVER }, lastInstall);
   }
+  return undefined;
+}
+
+/** The handover record of the bundle at `index`, read from RAUC right before it is persisted (after the test pause point `before-handover`). */
+export async function handoverBefore(deps: AgentDependencies, index: number, signal: AbortSignal): Promise<Requested> {
+  await deps.checkpoint?.('before-handover', signal);
+  return readHandover(deps, index, signal);
+}
+
+async function readHandover(deps: AgentDependencies, index: number, signal: AbortSignal): Promise<Requested> {
+  const properties = await deps.installer.properties({ signal });
+  return handoverRecord(index, properties, properties.operation === 'idle' ? await deps.installer.slotStatus({ signal }) : []);
 }
 
 /** One write: the next bundle's index and, when known, the record of the bundle RAUC just completed. */
@@ -117,7 +135,7 @@ function installArgs(deps: AgentDependencies, action: ActionRecord, bundle: Bund
 export interface Settled {
   readonly phase: InstallingPhase;
   readonly visit: boolean;
-  /** The record of the bundle RAUC completed before the restart, written with the step past it. */
+  /** The record of the bundle RAUC completed before the restart, written with the step past it (the last bundle: with the move out of `installing`). */
   readonly lastInstall?: CompletedInstall;
 }
 

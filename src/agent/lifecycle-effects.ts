@@ -7,10 +7,10 @@ import { clearDownloadDirectory, downloadArtifacts, downloadDirectory } from './
 import { confirmationAnswer } from './feedback.js';
 import type { FeedbackSender } from './feedback-sender.js';
 import { askGate } from './gate.js';
-import { installBundles, settleInterruptedInstall } from './install-step.js';
+import { handoverBefore, installBundles, settleInterruptedInstall } from './install-step.js';
 import type { Effect, End, EventOf, LifecycleEvent, Origin, PhaseOf } from './lifecycle-types.js';
 import { checkBeforeDownload, checkBeforeInstall, checkVersions, decisionDetails, decisionOutcome } from './policy/checks.js';
-import type { ActionRecord, Phase } from './state.js';
+import { NO_HANDOVER, type ActionRecord, type CompletedInstall, type Phase } from './state.js';
 import { LifecycleDefectError } from './transitions.js';
 import { verifyBootedSlot } from './verify-step.js';
 
@@ -49,17 +49,20 @@ export async function runEffect(deps: AgentDependencies, effect: Effect, channel
       const decision = await checkBeforeInstall(deps, effect.action, signal);
       if (decision.verdict !== 'proceed') return { type: 'refused', outcome: decisionOutcome(decision) };
       const details = [...effect.skipped, ...decisionDetails(decision)];
-      return { type: 'ready', plan: effect.plan, skipped: effect.skipped, details, startedAt: Date.now(), bootId: await deps.system.bootId() };
+      const bootId = await deps.system.bootId();
+      // Taken before `installing` is persisted, so that the write entering it is the first bundle's handover record.
+      const handover = await handoverBefore(deps, 0, signal);
+      return { type: 'ready', plan: effect.plan, skipped: effect.skipped, details, startedAt: Date.now(), bootId, handover };
     }
     case 'install': {
       const urls = new Map(artifactsToFetch(effect.plan).map((item) => [item.artifact.filename, artifactUrls(item.artifact)[0]]));
-      await installBundles(deps, as(phase, 'installing'), required(channel.sender, 'feedback'), (bundle) => bundle.path ?? urls.get(bundle.filename) ?? '', signal);
-      return finishInstall(deps, signal);
+      const lastInstall = await installBundles(deps, as(phase, 'installing'), required(channel.sender, 'feedback'), (bundle) => bundle.path ?? urls.get(bundle.filename) ?? '', signal);
+      return finishInstall(deps, as(phase, 'installing'), lastInstall, signal);
     }
     case 'settleInstall':
       return { type: 'settled', ...(await settleInterruptedInstall(deps, as(phase, 'installing'), signal)) };
     case 'finishInstall':
-      return finishInstall(deps, signal);
+      return finishInstall(deps, as(phase, 'installing'), effect.lastInstall, signal);
     case 'bootId':
       return { type: 'booted', bootId: await deps.system.bootId() };
     case 'reboot':
@@ -117,13 +120,23 @@ async function download(deps: AgentDependencies, effect: Extract<Effect, { kind:
   return { type: 'downloaded', plan, skipped, action, details };
 }
 
-/** RAUC completed every bundle: the slot it made primary, and the boot id a reboot must change. */
-async function finishInstall(deps: AgentDependencies, signal: AbortSignal): Promise<EventOf<'installed'>> {
+/**
+ * RAUC completed every bundle: the slot it made primary, and the boot id a reboot must change; the
+ * record of the last bundle goes with the move out of `installing`. Should that move not come (the
+ * boot id unreadable), the record is written with the step past the last bundle before the failure.
+ */
+async function finishInstall(deps: AgentDependencies, phase: PhaseOf<'installing'>, lastInstall: CompletedInstall | undefined, signal: AbortSignal): Promise<EventOf<'installed'>> {
   const expectedSlot = await deps.installer.primary({ signal }).catch((error: unknown) => {
     deps.log.warning(`RAUC did not name the primary slot (${errorMessage(error)}); the booted slot cannot be compared after the reboot`);
     return undefined;
   });
-  return { type: 'installed', expectedSlot, bootId: deps.config.verifyAfterReboot ? await deps.system.bootId() : '' };
+  try {
+    const bootId = deps.config.verifyAfterReboot ? await deps.system.bootId() : '';
+    return { type: 'installed', expectedSlot, bootId, ...(lastInstall ? { lastInstall } : {}) };
+  } catch (error) {
+    if (lastInstall && !signal.aborted) await deps.store.update({ ...phase, installed: phase.action.bundles.length, handover: NO_HANDOVER }, { lastInstall });
+    throw error;
+  }
 }
 
 /** Sends the persisted outcome as the final feedback; when it cannot be delivered it stays persisted and is sent again later. */

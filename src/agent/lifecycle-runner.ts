@@ -95,12 +95,13 @@ export class LifecycleRunner {
   }
 
   async #persist(from: Phase, next: Phase, step: Step, entry: Entry<PhaseKind, EventType>, event: EventType): Promise<void> {
+    const record = step.lastInstall ? { lastInstall: step.lastInstall } : {};
     if (step.update) {
-      await this.deps.store.update(next, step.lastInstall ? { lastInstall: step.lastInstall } : {});
+      await this.deps.store.update(next, record);
       return;
     }
     if (entry.to[next.kind] === undefined) throw new IllegalTransitionError(`illegal lifecycle transition ${from.kind} → ${next.kind} on '${event}'`);
-    await this.deps.store.transition(next);
+    await this.deps.store.transition(next, record);
     this.deps.moves?.({ from: from.kind, to: next.kind, event });
   }
 

@@ -5,7 +5,7 @@ import { unsupported } from './feedback.js';
 import { describeBundles } from './install-step.js';
 import type { DeploymentPlan } from './deployment-plan.js';
 import type { EventOf, HandlerContext, LifecycleEvent, PhaseOf, Step } from './lifecycle-types.js';
-import { IDLE, NO_HANDOVER, type ActionRecord, type Outcome, type Phase } from './state.js';
+import { IDLE, type ActionRecord, type Outcome, type Phase } from './state.js';
 import { actionTransactionId } from './transaction-id.js';
 
 /** Pure building blocks of the table's handlers (lifecycle.ts): each returns a Step, none does I/O. */
@@ -65,11 +65,14 @@ export function failed(phase: Phase, event: EventOf<'failed'>, context: HandlerC
 export function installed(phase: PhaseOf<'installing'>, event: EventOf<'installed'>, context: HandlerContext): Step {
   const { action } = phase;
   const target = event.expectedSlot ? ` to ${event.expectedSlot}` : '';
-  if (!context.values.verifyAfterReboot) return report(action, { result: 'success', details: [`Installed ${describeBundles(action)}${target}`] });
+  // The record of the last bundle RAUC completed goes into this move's write (not one of its own).
+  const record = event.lastInstall ? { lastInstall: event.lastInstall } : {};
+  if (!context.values.verifyAfterReboot) return { ...report(action, { result: 'success', details: [`Installed ${describeBundles(action)}${target}`] }), ...record };
   const transactionId = action.transactionId ?? actionTransactionId(context.values, action.id);
   const next = context.values.postUpdateReboot ? 'rebooting' : 'waiting for a reboot to verify it';
   return {
     next: { kind: 'rebootPending', action: { ...action, transactionId }, bootId: event.bootId, expectedSlot: event.expectedSlot },
+    ...record,
     status: { activity: `installed${target}; ${next}`, progress: undefined },
     feedback: { note: { kind: 'installed', details: [`Installed ${describeBundles(action)}${target}; ${next}`] }, mode: 'progress' },
     ...(context.values.postUpdateReboot ? { effect: { kind: 'reboot', again: false } } : { end: { end: 'awaitingReboot' } }),
@@ -178,10 +181,10 @@ export function downloadAgain(phase: PhaseOf<'downloaded'>, event: EventOf<'file
   };
 }
 
-/** Persist `installing` (nothing handed to RAUC yet), say so, install. */
+/** Persist `installing` with the first bundle's handover record (RAUC's state, read just before), say so, install. */
 export function startInstall(phase: PhaseOf<'downloaded'>, event: EventOf<'ready'>): Step {
   return {
-    next: { kind: 'installing', action: phase.action, installed: 0, startedAt: event.startedAt, bootId: event.bootId, handover: NO_HANDOVER },
+    next: { kind: 'installing', action: phase.action, installed: 0, startedAt: event.startedAt, bootId: event.bootId, handover: event.handover },
     ...installing(phase.action, event.details, event.plan),
   };
 }
@@ -195,11 +198,16 @@ export function installing(action: ActionRecord, details: readonly string[], pla
   };
 }
 
-/** After a restart: persist where the installation goes on; what is left is installed when the server offers the action. */
+/**
+ * After a restart: persist where the installation goes on; what is left is installed when the server
+ * offers the action. Every bundle done: no write here, the move out of `installing` carries the record
+ * of the last one (a kill before it is settled the same way again).
+ */
 export function settled(_: PhaseOf<'installing'>, event: EventOf<'settled'>): Step {
   const left = event.phase.installed < event.phase.action.bundles.length;
+  if (!left) return { effect: { kind: 'finishInstall', ...(event.lastInstall ? { lastInstall: event.lastInstall } : {}) } };
   const record = event.lastInstall ? { lastInstall: event.lastInstall } : {};
-  return { next: event.phase, update: !event.visit, ...record, ...(left ? done() : { effect: { kind: 'finishInstall' } }) };
+  return { next: event.phase, update: !event.visit, ...record, ...done() };
 }
 
 /** After a restart: a new boot id → verify; the same one → ask for the reboot again (post_update_reboot) or keep waiting. */

@@ -2,7 +2,7 @@ import type { CancelHandle, ConfirmationHandle } from '../ddi/index.js';
 import type { Config } from '../config/index.js';
 import type { DeploymentPlan } from './deployment-plan.js';
 import type { Note } from './feedback.js';
-import type { ActionRecord, ActionType, CompletedInstall, Outcome, Phase, PhaseKind } from './state.js';
+import type { ActionRecord, ActionType, CompletedInstall, Handover, Outcome, Phase, PhaseKind } from './state.js';
 import type { StatusSnapshot } from './status-board.js';
 
 /** How a run of an action ended for now. */
@@ -36,9 +36,11 @@ export type LifecycleEvent =
   | { readonly type: 'kept'; readonly details: readonly string[] }
   | { readonly type: 'refused'; readonly outcome: Outcome }
   | ({ readonly type: 'filesGone' } & Planned)
-  | ({ readonly type: 'ready'; readonly details: readonly string[]; readonly startedAt: number; readonly bootId: string } & Planned)
+  /** `handover`: RAUC's state read right before `installing` is persisted, the handover record of the first bundle. */
+  | ({ readonly type: 'ready'; readonly details: readonly string[]; readonly startedAt: number; readonly bootId: string; readonly handover: Handover } & Planned)
   | { readonly type: 'settled'; readonly phase: InstallingPhase; readonly visit: boolean; readonly lastInstall?: CompletedInstall }
-  | { readonly type: 'installed'; readonly expectedSlot: string | undefined; readonly bootId: string }
+  /** `lastInstall`: the record of the last bundle, persisted with the move out of `installing` (not in a write of its own). */
+  | { readonly type: 'installed'; readonly expectedSlot: string | undefined; readonly bootId: string; readonly lastInstall?: CompletedInstall }
   | { readonly type: 'booted'; readonly bootId: string }
   | { readonly type: 'rebootFailed'; readonly error: unknown; readonly again: boolean }
   | { readonly type: 'verified'; readonly outcome: Outcome }
@@ -62,7 +64,7 @@ export type Effect =
   | ({ readonly kind: 'prepareInstall'; readonly action: ActionRecord } & Planned)
   | { readonly kind: 'install'; readonly plan: DeploymentPlan }
   | { readonly kind: 'settleInstall' }
-  | { readonly kind: 'finishInstall' }
+  | { readonly kind: 'finishInstall'; readonly lastInstall?: CompletedInstall }
   | { readonly kind: 'bootId' }
   | { readonly kind: 'reboot'; readonly again: boolean }
   | { readonly kind: 'verify' }
@@ -84,7 +86,7 @@ export interface Step {
   readonly next?: Phase;
   /** Rewrite the phase's data without counting a visit (same kind). */
   readonly update?: boolean;
-  /** With `update`: the record of the last completed installation, written in the same write. */
+  /** The record of the installation RAUC just completed, written in the same write as `next` (a move or an update). */
   readonly lastInstall?: CompletedInstall;
   readonly status?: Partial<StatusSnapshot>;
   readonly log?: readonly (readonly ['message' | 'warning' | 'error', string])[];

@@ -73,8 +73,11 @@ export class StateStore {
     return { reason: problem, movedTo, actionId };
   }
 
-  /** Checks the transition, counts the visit (loop guard), persists, then returns the new state. */
-  async transition(next: Phase): Promise<PersistedState> {
+  /**
+   * Checks the transition, counts the visit (loop guard), persists, then returns the new state; with
+   * `lastInstall`, the record of the installation RAUC just completed goes into the same write.
+   */
+  async transition(next: Phase, options: { lastInstall?: CompletedInstall } = {}): Promise<PersistedState> {
     const current = this.#state.phase;
     assertTransition(current.kind, next.kind);
     const sameAction = current.kind !== 'idle' && next.kind !== 'idle' && current.action.id === next.action.id;
@@ -82,7 +85,8 @@ export class StateStore {
     const count = (visits[next.kind] ?? 0) + 1;
     if (count > VISIT_LIMITS[next.kind]) throw new StateLoopError(next.kind, count);
     visits[next.kind] = count;
-    return this.#persist({ ...this.#kept(), schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
+    const kept = options.lastInstall ? { lastInstall: options.lastInstall } : this.#kept();
+    return this.#persist({ ...kept, schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
   }
 
   /** Records the installation RAUC just completed (kept across actions), without changing the phase. */

@@ -4,9 +4,10 @@ import { PHASE_KINDS, type PersistedState, type PhaseKind } from './state.js';
 
 /**
  * Named points of the installation at which a test can stop the service, to kill it there (SIGKILL)
- * and check what a restart does: after the "Installing … with RAUC" feedback (`before-handover`),
- * after the handover record was persisted and right before InstallBundle (`before-install`), and
- * after RAUC completed but before anything was recorded (`after-install`).
+ * and check what a restart does: before RAUC's state is read for the handover record and persisted
+ * (`before-handover`; for the first bundle that write enters `installing`, so the action is still
+ * `downloaded` there), after the handover record was persisted and right before InstallBundle
+ * (`before-install`), and after RAUC completed but before anything was recorded (`after-install`).
  */
 export const CHECKPOINTS = ['before-handover', 'before-install', 'after-install'] as const;
 export type Checkpoint = (typeof CHECKPOINTS)[number];

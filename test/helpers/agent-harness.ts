@@ -103,7 +103,7 @@ export class AgentHarness {
   }
 
   /** A fresh agent over the same state directory (what a restart of the service gives). */
-  assemble(onPersist?: (state: PersistedState) => void): AgentAssembly {
+  assemble(onPersist?: (state: PersistedState) => void, env?: NodeJS.ProcessEnv): AgentAssembly {
     // As the CLI does: one redaction step for the log and the agent's files and feedback.
     const redactor = new Redactor(configSecrets(this.config));
     const log = createLogger({ level: 'debug', format: 'text', redactor, stream: this.logs });
@@ -116,18 +116,19 @@ export class AgentHarness {
       ...(this.timeScale !== 1 ? { now: scaledNow(this.timeScale) } : {}),
       ...(this.ddiRetry ? { ddiRetry: this.ddiRetry } : {}),
       ...(onPersist ? { onPersist } : {}),
+      ...(env ? { env: { ...process.env, ...env } } : {}),
     });
   }
 
   /** Runs an agent until `done()` holds (checked every 50 ms), then stops it like SIGTERM does. */
   async runUntil(
     done: () => boolean,
-    options: { timeoutMs?: number; onPersist?: (state: PersistedState, stop: () => void) => void; onStart?: (stop: () => void) => void } = {},
+    options: { timeoutMs?: number; onPersist?: (state: PersistedState, stop: () => void) => void; onStart?: (stop: () => void) => void; env?: NodeJS.ProcessEnv } = {},
   ): Promise<void> {
     const controller = new AbortController();
     const stop = () => controller.abort(new Error('stopped by the test'));
     options.onStart?.(stop);
-    const assembly = this.assemble(options.onPersist ? (state) => options.onPersist!(state, stop) : undefined);
+    const assembly = this.assemble(options.onPersist ? (state) => options.onPersist!(state, stop) : undefined, options.env);
     const running = assembly.agent.run(controller.signal);
     const deadline = Date.now() + (options.timeoutMs ?? 90_000);
     try {
@@ -189,6 +190,14 @@ export class AgentHarness {
 function scaledNow(scale: number): () => number {
   const start = Date.now();
   return () => start + (Date.now() - start) * scale;
+}
+
+/** The chunks of an action with two bundles: the system image (`os`) and an application. */
+export function twoBundleChunks(content: Buffer, appVersion: string) {
+  return [
+    { part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs.raucb', content }] },
+    { part: 'bApp', name: 'app', version: appVersion, artifacts: [{ filename: 'app.raucb', content }] },
+  ];
 }
 
 /** The `status.execution/finished` pairs of every feedback the target got for an action, in order. */

@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { PhaseKind } from '../../src/agent/state.js';
+import type { Checkpoint } from '../../src/agent/test-checkpoint.js';
 import { AgentHarness, feedbackChain } from '../helpers/agent-harness.js';
 
 /**
@@ -8,12 +9,15 @@ import { AgentHarness, feedbackChain } from '../helpers/agent-harness.js';
  * new agent starts on the same state directory — after a reboot where the row says so. Every row must
  * end with exactly one final result, never a second installation, and `resumed` where the restarted
  * agent had something to report.
- * `installing` is persisted three times per bundle: on entering it (#1, nothing handed to RAUC), with
- * the handover record right before InstallBundle (#2), and after RAUC completed (#3). A bundle RAUC
- * never started is installed by the restarted agent; one RAUC started and abandoned is a failure.
+ * `installing` of a single bundle is persisted once: on entering it, with the handover record right
+ * before InstallBundle (#1); the step past the bundle goes with the move out of it. The points around
+ * that write that are not persisted states are test pause points (HAWKBIT_RAUC_TEST_PAUSE_AT), where
+ * the agent is stopped: `before-handover` (still `downloaded`, nothing handed to RAUC) and
+ * `after-install` (RAUC completed, nothing recorded yet). A bundle RAUC never started is installed by
+ * the restarted agent; one RAUC started and abandoned is a failure.
  */
 interface Row {
-  readonly crashAt: PhaseKind | 'mid-install';
+  readonly crashAt: PhaseKind | 'mid-install' | Checkpoint;
   /** Which entry into that state (1 = first persist). */
   readonly occurrence?: number;
   readonly reboot: boolean;
@@ -30,11 +34,11 @@ interface Row {
 const ROWS: readonly Row[] = [
   { crashAt: 'downloading', reboot: false, result: 'finished', installs: 1, resumed: true },
   { crashAt: 'downloaded', reboot: false, result: 'finished', installs: 1, resumed: true },
-  // Killed before RAUC was called: the restarted agent installs the bundle (once).
+  // Killed before RAUC was called (before `installing` was written; then with its handover record): the restarted agent installs the bundle (once).
+  { crashAt: 'before-handover', reboot: false, result: 'finished', installs: 1, resumed: true },
   { crashAt: 'installing', reboot: false, result: 'finished', installs: 1, resumed: true },
-  { crashAt: 'installing', occurrence: 2, reboot: false, result: 'finished', installs: 1, resumed: true },
   // Killed after RAUC completed, before the agent went on: reported, not installed again.
-  { crashAt: 'installing', occurrence: 3, reboot: false, result: 'finished', installs: 1, resumed: true },
+  { crashAt: 'after-install', reboot: false, result: 'finished', installs: 1, resumed: true },
   { crashAt: 'mid-install', reboot: false, result: 'finished', installs: 1, resumed: true },
   // RAUC died while writing the slot (marked bad before the copy): a failure, never installed again.
   { crashAt: 'mid-install', reboot: false, raucDiesAt: 'Copying image to rootfs.1', result: 'error', installs: 1, resumed: true, detail: /RAUC started it but did not complete it \(rootfs\.1 boot-status good → bad\)/ },
@@ -61,11 +65,15 @@ for (const row of ROWS) {
     let killed = false;
     let seen = 0;
     const killedError = () => new Error('killed (crash-point test)');
+    const pause = row.crashAt === 'before-handover' || row.crashAt === 'after-install' ? row.crashAt : undefined;
+    // Stopped (nothing written after it) once the agent waits at the pause point.
+    const paused = () => pause !== undefined && (killed ||= h.logs.text.includes(`test checkpoint '${pause}' reached`));
     // Run until the crash point; a reboot the agent asks for on the way happens like in real life.
     for (let run = 0; run < 3 && !killed; run++) {
       const reboots = h.system.reboots.length;
       // Not "until the action is over": the kill may come after the server has the result (cleanup).
-      await h.runUntil(() => killed || h.system.reboots.length > reboots, {
+      await h.runUntil(() => paused() || killed || h.system.reboots.length > reboots, {
+        ...(pause ? { env: { HAWKBIT_RAUC_TEST_PAUSE_AT: pause } } : {}),
         onStart: (stop) => {
           if (row.crashAt === 'mid-install') {
             h.fakeRauc!.configure({ onCall: (call) => {

@@ -31,10 +31,11 @@ interface Row {
 }
 
 const ROWS: readonly Row[] = [
-  // The window of the field report: the feedback is on its way, RAUC not called yet (no test hook needed).
-  { point: 'installing-feedback', countAtKill: 0, log: /was not handed to RAUC before the restart; it is installed now/ },
-  // After the "Installing … with RAUC" feedback, before anything was handed to RAUC.
-  { point: 'before-handover', countAtKill: 0, log: /was not handed to RAUC before the restart; it is installed now/ },
+  // The window of the field report: the feedback is on its way, RAUC not called yet (no test hook needed);
+  // `installing` is on disk with the handover record, so the restart judges it from RAUC's slot status.
+  { point: 'installing-feedback', countAtKill: 0, log: /RAUC shows no trace of rootfs-2\.0\.raucb \(2\.0\): it never started before the restart/ },
+  // Before the handover record (and with it `installing`) is written: the action is still `downloaded`.
+  { point: 'before-handover', countAtKill: 0, log: /resuming action \d+ in phase 'downloaded'/ },
   // The handover record is on disk, InstallBundle is the next step.
   { point: 'before-install', countAtKill: 0, log: /RAUC shows no trace of rootfs-2\.0\.raucb \(2\.0\): it never started before the restart/ },
   // RAUC completed; the agent recorded nothing more.

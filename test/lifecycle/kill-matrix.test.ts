@@ -84,7 +84,7 @@ test('killed while downloaded, waiting for the maintenance window → installed 
 });
 
 for (const point of ['before-handover', 'before-install', 'after-install'] as const) {
-  const when = { 'before-handover': 'installing, before the handover record', 'before-install': 'installing, after the handover record (right before InstallBundle)', 'after-install': 'installing, right after RAUC completed' }[point];
+  const when = { 'before-handover': 'downloaded, right before installing is written with the handover record', 'before-install': 'installing, after the handover record (right before InstallBundle)', 'after-install': 'installing, right after RAUC completed' }[point];
   test(`killed while ${when} → installed once, one success`, async (t) => {
     const device = await AgentDevice.start(t, { rauc: 'fake' });
     const actionId = await device.pushUpdate();

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { SyncedClock } from '../../src/system/index.js';
 import { RAUC_18_SUCCESS } from '../fakes/rauc/progress.js';
 import type { FakeTarget } from '../fakes/hawkbit/index.js';
-import { AgentHarness } from '../helpers/agent-harness.js';
+import { AgentHarness, twoBundleChunks } from '../helpers/agent-harness.js';
 
 interface Body {
   timestamp?: number;
@@ -60,13 +60,7 @@ test('progress over several bundles counts for the whole action: cnt never start
   const h = await AgentHarness.start({ timeScale: 100, fakeRauc: { delayMs: 20 } });
   t.teardown(() => h.stop());
   const content = Buffer.from('bundle '.repeat(1000));
-  const { actionId } = h.target.pushDeployment({
-    type: 'forced',
-    chunks: [
-      { part: 'os', name: 'rootfs', version: '2.0', artifacts: [{ filename: 'rootfs.raucb', content }] },
-      { part: 'bApp', name: 'app', version: '5.1', artifacts: [{ filename: 'app.raucb', content }] },
-    ],
-  });
+  const { actionId } = h.target.pushDeployment({ type: 'forced', chunks: twoBundleChunks(content, '5.1') });
   await h.runUntil(() => h.target.action(actionId).status !== 'active');
   t.is(h.target.action(actionId).status, 'finished');
   const install = withProgress(bodies(h.target, actionId), 'proceeding');

@@ -181,3 +181,21 @@ test('an update that changes nothing writes nothing; one with the installation r
   await store.update({ ...installing, installed: 1 }, { lastInstall: JSON.parse(JSON.stringify(lastInstall)) });
   t.is(persisted.length, 4, 'the same record again is no write');
 });
+
+test('a move can carry the installation record: one write holds the new phase and the record, later moves keep it', async (t) => {
+  const persisted: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'hr-store-'));
+  const store = new StateStore(dir, { log: silentLogger(), onPersist: (state) => persisted.push(state.phase.kind) });
+  await store.load();
+  await store.transition({ kind: 'downloading', action });
+  await store.transition({ kind: 'downloaded', action });
+  await store.transition({ kind: 'installing', action, installed: 0, startedAt: 5, bootId: 'b', handover: NO_HANDOVER });
+  const lastInstall = { actionId: '7', bundles: [{ chunk: 'rootfs', version: '2.0', filename: 'u.raucb', sha256: undefined, slot: { name: 'rootfs.1', installedCount: 1, installedTimestamp: 't', bundleVersion: '2.0', bootStatus: 'good', status: 'ok' } }] };
+  await store.transition({ kind: 'reporting', action, outcome: { result: 'success', details: [] } }, { lastInstall });
+  t.deepEqual(persisted, ['downloading', 'downloaded', 'installing', 'reporting']);
+  const file = join(dir, 'state.json');
+  t.like(JSON.parse(readFileSync(file, 'utf8')), { phase: { kind: 'reporting' }, lastInstall: { actionId: '7' } });
+  await store.transition({ kind: 'cleanup', action });
+  await store.transition(IDLE);
+  t.is(JSON.parse(readFileSync(file, 'utf8')).lastInstall.bundles[0].slot.name, 'rootfs.1', 'kept across actions');
+});
