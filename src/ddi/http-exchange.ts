@@ -70,6 +70,7 @@ export class HttpExchange {
 
   async #attempt(request: ExchangeRequest): Promise<ExchangeResponse> {
     const { method, url } = request;
+    const path = pathOf(url);
     const linked = linkSignals([request.signal], this.#options.timeoutMs);
     const { signal } = linked;
     const started = Date.now();
@@ -86,10 +87,10 @@ export class HttpExchange {
       status = response.status;
       etag = headerOf(response.headers, 'etag');
       retryAfter = headerOf(response.headers, 'retry-after');
-      text = await readCapped(response.data, this.#options.maxBodyBytes, `${method} ${pathOf(url)}`);
+      text = await readCapped(response.data, this.#options.maxBodyBytes, `${method} ${path}`);
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
-      this.#options.log.debug(`${method} ${pathOf(url)} failed after ${Date.now() - started} ms`, { method, path: pathOf(url) });
+      this.#options.log.debug(`${method} ${path} failed after ${Date.now() - started} ms`, { method, path });
       if (linked.timedOut) {
         throw new DdiNetworkError('timeout', `${method} ${url}: no complete answer within ${this.#options.timeoutMs / 1000} s (timeout)`);
       }
@@ -97,7 +98,7 @@ export class HttpExchange {
     } finally {
       linked.dispose();
     }
-    this.#options.log.debug(`${method} ${pathOf(url)} → ${status} (${Date.now() - started} ms)`, { method, path: pathOf(url), status, durationMs: Date.now() - started });
+    this.#options.log.debug(`${method} ${path} → ${status} (${Date.now() - started} ms)`, { method, path, status, durationMs: Date.now() - started });
     if ((status >= 200 && status < 300) || status === 304) return { status, etag, text };
     throw this.#statusError(request, status, text, retryAfter);
   }

@@ -16,6 +16,8 @@ export class RoutingAgent extends Agent {
     this.#agents = viaProxy === undefined ? [direct] : [direct, viaProxy];
     this.#choose = (host, port) => (viaProxy === undefined || bypasses(host, port) ? direct : viaProxy);
     this.defaultPort = defaultPort;
+    // Known per scheme: agent-base would otherwise find it from a stack trace at every request.
+    this.protocol = defaultPort === 443 ? 'https:' : 'http:';
   }
 
   override connect(_req: ClientRequest, options: AgentConnectOpts): HttpAgent {
