@@ -3,7 +3,8 @@
 // process. Not a test. Environment: BENCH_DOWNLOAD_MIB (default 1024), BENCH_DOWNLOAD_RUNS (default 3),
 // BENCH_DOWNLOAD_DIR (default os.tmpdir()), RHU_BIN (a rauc-hawkbit-updater binary; optional),
 // BENCH_DOWNLOAD_NODE_ARGS (extra node arguments for our CLI, e.g. "--max-semi-space-size=1"),
-// BENCH_DOWNLOAD_BASE_CLI (the cli.js of another build, run as one more contender: a change against its base).
+// BENCH_DOWNLOAD_BASE_CLI (the cli.js of another build, run as one more contender: a change against its base),
+// BENCH_DOWNLOAD_CLI (our CLI, default dist/cli.js; e.g. the device bundle of `npm run build:device`).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -18,7 +19,7 @@ import { measure, median, requireGnuTime, type Measurement } from './measure.js'
 
 const MiB = 1024 * 1024;
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CLI = process.env.BENCH_DOWNLOAD_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const sizeMib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
 const runs = Number(process.env.BENCH_DOWNLOAD_RUNS ?? 3);
 const rhuBin = process.env.RHU_BIN;
@@ -150,7 +151,7 @@ function report(results: Map<string, Measurement[]>, size: number, context: { rh
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
   console.log(`\ndownload benchmark, ${new Date().toISOString()}, medians of ${runs} alternating runs, ${size / MiB} MiB, ${availableParallelism()} cores, load average (1/5/15 min) ${context.loads.join(', then ')}`);
-  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
+  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}; ours: ${CLI}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
   console.log('| contender | MB/s | CPU s | peak RSS MB |\n|---|---|---|---|');
   const names: Record<string, string> = { ours: 'ours, `-r`, download-only action, MD5 + SHA-256', base: 'base build (BENCH_DOWNLOAD_BASE_CLI), the same', rhu: 'rauc-hawkbit-updater `-r` (SHA-1 after the transfer)', curl: '`curl -s -o FILE`', hashers: '`md5sum` + `sha256sum` of the file' };
   for (const [key, name] of Object.entries(names)) {

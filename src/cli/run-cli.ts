@@ -5,7 +5,6 @@ import { runService, serviceConfigError, type ServiceEnd } from '../main.js';
 import { packageVersion } from '../version.js';
 import { loadConfigFile } from './config-file.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
-import { runFleetCommand } from './fleet-command.js';
 import { decide, showStatus } from './local-commands.js';
 import { parseCliArguments, UsageError, USAGE, type CliArguments } from './parse-args.js';
 import { pollNow } from './poll-now.js';
@@ -29,6 +28,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   const say = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
   const fleetAt = argv.indexOf('fleet');
   if (fleetAt >= 0 && !['-c', '--config-file'].includes(argv[fleetAt - 1] ?? '')) {
+    // Loaded only for `fleet`: the device's service never needs the fleet's modules (docs/performance.md).
+    const { runFleetCommand } = await import('./fleet-command.js');
     return runFleetCommand([...argv.slice(0, fleetAt), ...argv.slice(fleetAt + 1)], context);
   }
   let args: CliArguments;

@@ -56,6 +56,13 @@ test('the build reports the bundle size and lays out the install tree', (t) => {
   t.regex(readFileSync(join(tree, 'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES'), 'utf8'), /^winston \d/m);
 });
 
+test('the bundle leaves out form-data and what it pulls in (multipart bodies are never sent)', (t) => {
+  const licenses = readFileSync(join(tree, 'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES'), 'utf8');
+  t.regex(licenses, /^axios \d/m);
+  for (const name of ['form-data', 'mime-types', 'mime-db', 'combined-stream', 'get-intrinsic']) t.notRegex(licenses, new RegExp(`^${name} \\d`, 'm'), name);
+  t.regex(readFileSync(BUNDLE, 'utf8'), /multipart\/form-data bodies are not part of the hawkbit-rauc device build/);
+});
+
 test('the tree has no node_modules and no native add-on, and nothing above it provides modules', (t) => {
   const files = walk(tree);
   t.false(files.some((file) => file.includes('node_modules')));
