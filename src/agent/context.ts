@@ -27,7 +27,6 @@ export interface LifecycleStore {
   load(options?: { readOnly?: boolean }): Promise<StateRecovery | undefined>;
   transition(next: Phase, options?: { lastInstall?: CompletedInstall }): Promise<PersistedState>;
   update(phase: Phase, options?: { lastInstall?: CompletedInstall }): Promise<PersistedState>;
-  remember(lastInstall: CompletedInstall): Promise<PersistedState>;
 }
 
 /** Everything the agent is built from; main.ts creates the real ones, tests their own. */

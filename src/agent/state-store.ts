@@ -89,11 +89,6 @@ export class StateStore {
     return this.#persist({ ...kept, schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
   }
 
-  /** Records the installation RAUC just completed (kept across actions), without changing the phase. */
-  async remember(lastInstall: CompletedInstall): Promise<PersistedState> {
-    return this.#persist({ ...this.#state, lastInstall, updatedAt: new Date().toISOString() });
-  }
-
   /** What outlives the action: the record of the last completed installation. */
   #kept(): Pick<PersistedState, 'lastInstall'> {
     return this.#state.lastInstall ? { lastInstall: this.#state.lastInstall } : {};

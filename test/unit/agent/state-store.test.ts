@@ -137,7 +137,7 @@ test('the record of the last completed installation outlives the action and is r
   await store.load();
   await store.transition({ kind: 'downloading', action });
   const lastInstall = { actionId: '7', bundles: [{ chunk: 'rootfs', version: '2.0', filename: 'u.raucb', sha256: undefined, slot: { name: 'rootfs.1', installedCount: 1, installedTimestamp: 't', bundleVersion: '2.0', bootStatus: 'good', status: 'ok' } }] };
-  await store.remember(lastInstall);
+  await store.update({ kind: 'downloading', action }, { lastInstall });
   await store.transition({ kind: 'cleanup', action });
   await store.transition(IDLE);
   const again = new StateStore(dir, { log: silentLogger() });
