@@ -2,7 +2,8 @@
 # Build, start and stop a real Eclipse hawkBit update server for tests and the demo, without Docker.
 #
 #   scripts/hawkbit-server.sh build [--version V]                 build (or reuse) the jar, print its path
-#   scripts/hawkbit-server.sh start [--version V] [--pid-file F]  start on a free port, print the URL
+#   scripts/hawkbit-server.sh start [--version V] [--pid-file F] [--dos-filter]
+#                                                                 start on a free port, print the URL
 #   scripts/hawkbit-server.sh stop  [--pid-file F]                stop the server F names, remove its dir
 #   scripts/hawkbit-server.sh java  [--version V]                 print the java binary used for V
 #   scripts/hawkbit-server.sh versions                            print the pinned and the compat version
@@ -13,6 +14,8 @@
 # `start` runs it with `java -jar` in a fresh temp dir with the arguments of
 # scripts/hawkbit-server/server.args, waits (bounded) until the management API answers (that call
 # also creates the DEFAULT tenant), and prints the base URL on stdout; progress goes to stderr.
+# `--dos-filter` keeps hawkBit's DoS filter on at its defaults (429 above 50 writes or 200 reads per
+# second per address) and lets it count loopback too, which hawkBit's default allow list exempts.
 #
 # Environment: HAWKBIT_VERSION (default below), HAWKBIT_XMX (JVM heap, default 512m),
 # HAWKBIT_START_TIMEOUT (seconds, default 240), HAWKBIT_CACHE (default <repo>/.cache/hawkbit),
@@ -34,6 +37,7 @@ source "$ROOT/scripts/lib/stop-server.bash"
 
 version="${HAWKBIT_VERSION:-$DEFAULT_VERSION}"
 pid_file="$CACHE/server.pid"
+dos_filter=0
 
 command="${1:-}"
 [ -n "$command" ] || die "usage: $0 build|start|stop|java|versions [--version V] [--pid-file F]"
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --version) [ $# -ge 2 ] || die "--version needs a value"; version="$2"; shift 2 ;;
     --pid-file) [ $# -ge 2 ] || die "--pid-file needs a value"; pid_file="$2"; shift 2 ;;
+    --dos-filter) dos_filter=1; shift ;;
     *) die "unknown argument: $1" ;;
   esac
 done
@@ -154,9 +159,17 @@ build_jar() {
   echo "$jar"
 }
 
-# Reads server.args: one argument a line, `#` comments and blank lines skipped.
+# Reads server.args: one argument a line, `#` comments and blank lines skipped. With --dos-filter the
+# filter's switch is replaced (a property given twice would reach Spring as "false,true") and its allow
+# list matches no address.
 server_args() {
-  grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$ASSEMBLY/server.args"
+  if [ "$dos_filter" = 1 ]; then
+    grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' -e '^--hawkbit.server.security.dos.filter.enabled=' "$ASSEMBLY/server.args"
+    echo '--hawkbit.server.security.dos.filter.enabled=true'
+    echo '--hawkbit.server.security.dos.filter.whitelist=^$'
+  else
+    grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$ASSEMBLY/server.args"
+  fi
 }
 
 start_server() {
@@ -179,7 +192,7 @@ start_server() {
   pid=$!
   echo "$pid" >"$pid_file"
   echo "$work" >"$pid_file.dir"
-  log "started hawkBit $version (pid $pid, $java) in $work"
+  log "started hawkBit $version (pid $pid, $java) in $work$([ "$dos_filter" = 1 ] && echo ', DoS filter on')"
 
   deadline=$((SECONDS + ${HAWKBIT_START_TIMEOUT:-240}))
   while :; do

@@ -4,6 +4,8 @@
 # raw-protocol part (test/e2e/ddi/**) and the agent smoke (test/e2e/agent/smoke-*). Each server is started once for its run (URL exported as
 # HAWKBIT_URL) and stopped afterwards, also when a test fails or the run is interrupted.
 # HAWKBIT_E2E_VERSIONS="V1 V2 …" overrides the versions (the first one gets the whole suite).
+# Beside the pinned release a second server of that version runs with hawkBit's DoS filter on at its
+# defaults (HAWKBIT_DOS_URL) for the fleet's test of the server's 429s (test/e2e/fleet/dos-filter.test.ts).
 # Then test/e2e/goosebit/** runs against two goosebit servers side by side (scripts/goosebit-server.sh:
 # device auth off, exported as GOOSEBIT_URL/GOOSEBIT_DIR, and strict, as GOOSEBIT_STRICT_URL/
 # GOOSEBIT_STRICT_DIR). E2E_SERVERS="hawkbit goosebit" (the default) chooses which of the two runs.
@@ -40,6 +42,7 @@ cleanup() {
   # Long steps run in the background and are awaited, so a signal is handled at once.
   if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
   scripts/hawkbit-server.sh stop --pid-file "$pid_file" || true
+  scripts/hawkbit-server.sh stop --pid-file "$state/dos.pid" || true
   scripts/goosebit-server.sh stop --pid-file "$state/goosebit.pid" || true
   scripts/goosebit-server.sh stop --pid-file "$state/goosebit-strict.pid" || true
   rm -rf "$state"
@@ -64,12 +67,18 @@ for version in "${versions[@]}"; do
   started=$SECONDS
   run scripts/hawkbit-server.sh start --version "$version" --pid-file "$pid_file" >/dev/null
   url="$(cat "$pid_file.url")"
-  printf '\n==> e2e against hawkBit %s at %s (%s suite)\n' "$version" "$url" "$scope"
-  if ! HAWKBIT_URL="$url" HAWKBIT_VERSION="$version" HAWKBIT_E2E_SCOPE="$scope" \
+  dos_url=""
+  if [ "$scope" = full ]; then
+    run scripts/hawkbit-server.sh start --version "$version" --dos-filter --pid-file "$state/dos.pid" >/dev/null
+    dos_url="$(cat "$state/dos.pid.url")"
+  fi
+  printf '\n==> e2e against hawkBit %s at %s (%s suite%s)\n' "$version" "$url" "$scope" "${dos_url:+; DoS filter on at $dos_url}"
+  if ! HAWKBIT_URL="$url" HAWKBIT_VERSION="$version" HAWKBIT_E2E_SCOPE="$scope" HAWKBIT_DOS_URL="$dos_url" \
       run node_modules/.bin/ava --config test/e2e/ava.config.js "$@"; then
     failed=1
   fi
   scripts/hawkbit-server.sh stop --pid-file "$pid_file"
+  [ -z "$dos_url" ] || scripts/hawkbit-server.sh stop --pid-file "$state/dos.pid"
   printf '==> hawkBit %s: %ss including start and stop\n' "$version" "$((SECONDS - started))"
   scope=compat
 done

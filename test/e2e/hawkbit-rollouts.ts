@@ -6,7 +6,7 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import { delay } from '../../src/lib/abort.js';
-import { MgmtApiError } from './hawkbit-mgmt.js';
+import { MgmtApiError, requestPastDosFilter } from './hawkbit-mgmt.js';
 import { isJsonObject } from './hawkbit-mgmt-types.js';
 
 export interface RolloutPlan {
@@ -41,7 +41,7 @@ export class HawkbitRollouts {
   }
 
   async #call(method: 'get' | 'post', path: string, expected: readonly number[], data?: unknown): Promise<unknown> {
-    const response = await this.#http.request({ method, url: path, data });
+    const response = await requestPastDosFilter(this.#http, { method, url: path, data });
     if (!expected.includes(response.status)) throw new MgmtApiError(method.toUpperCase(), path, response.status, response.data);
     return response.data;
   }
