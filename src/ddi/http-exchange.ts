@@ -110,7 +110,7 @@ export class HttpExchange {
       return new DdiQuotaError(status, errorCode, `${what}: the server's quota is exhausted (${status} ${errorCode})`);
     }
     if (status === 401 || status === 403) {
-      return new DdiAuthError(status, `${what}: hawkBit refused the credential (${status}); ${this.#options.credentialHint}`);
+      return new DdiAuthError(status, `${what}: the server refused the credential (${status}); ${this.#options.credentialHint}`);
     }
     if (status === 404) return new DdiNotFoundError(pathOf(request.url), `${what}: not found (404): the action is gone, canceled or not in this state`);
     if (status === 410 && request.actionId !== undefined) {

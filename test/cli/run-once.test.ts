@@ -53,7 +53,7 @@ test.serial('run once with a wrong token (401) exits 1 naming the credential', a
   const hb = await FakeHawkbit.start();
   t.teardown(() => hb.close());
   hb.addTarget('device-1', { token: 'the-right-token-1234' });
-  await expectFailedRun(t, config({ hawkbit_server: hb.hostPort, tenant_id: hb.tenant }), /hawkBit refused the credential .*check auth_token/);
+  await expectFailedRun(t, config({ hawkbit_server: hb.hostPort, tenant_id: hb.tenant }), /the server refused the credential .*check auth_token/);
 });
 
 test.serial('run once against a server answering 5xx exits 1 after its retries', async (t) => {

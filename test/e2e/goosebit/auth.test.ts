@@ -48,14 +48,14 @@ test('wrong token: 401 named clearly, the service keeps running without a crash 
   // 401 is never retried at once.
   const failures = (device.output.match(/poll failed/g) ?? []).length;
   const refused = await refusedPolls();
-  t.regex(device.output, /refused the credential \(401\); check auth_token/, device.output);
+  t.regex(device.output, /the server refused the credential \(401\); check auth_token/, device.output);
   t.true(refused - failures <= 1 && failures <= refused, `${refused} requests refused, ${failures} failed polls logged`);
   t.is(await device.stopAgent(), 0);
 
   device.startAgent(['-r']);
   const code = await device.agentExited();
   const runOnce = device.output.slice(device.output.lastIndexOf('--- agent start'));
-  t.regex(runOnce, /refused the credential \(401\); check auth_token/, runOnce);
+  t.regex(runOnce, /the server refused the credential \(401\); check auth_token/, runOnce);
   t.is(code, 1, `run-once must fail when the server refuses the token:\n${runOnce}`);
 
   const statuses = new Set((await device.requests()).map((entry) => entry.status));

@@ -7,7 +7,7 @@ test('every DDI error during an action is a protocol error (4001), never an inte
     new DdiProtocolError('deployment.chunks', 'deployment.chunks: expected an array'),
     new DdiHttpError(400, undefined, 'GET /x: the server answered 400'),
     new DdiHttpError(503, 5000, 'GET /x: the server answered 503'),
-    new DdiAuthError(401, 'GET /x: hawkBit refused the credential (401)'),
+    new DdiAuthError(401, 'GET /x: the server refused the credential (401)'),
     new DdiNotFoundError('/x', 'GET /x: not found (404)'),
     new DdiQuotaError(429, 'hawkbit.server.error.quota.tooManyEntries', 'quota'),
     new DdiNetworkError('reset', 'GET /x: connection reset'),
