@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -54,4 +54,22 @@ test('a throttled change left unwritten is written by the next set with the same
   status.set({ progress: { percent: 20, message: 'downloading' } });
   await status.flush();
   t.is((await readStatus(dir))?.progress?.percent, 20);
+});
+
+test('the file is replaced in one step at each write, no temp file is left, and a failed write is retried by the next set', async (t) => {
+  const { dir, file, inode, status } = board();
+  status.set({ activity: 'idle' });
+  const first = inode();
+  t.is(JSON.parse(readFileSync(file, 'utf8')).activity, 'idle', 'written when set() returns');
+  status.set({ activity: 'downloading' });
+  t.not(inode(), first);
+  t.deepEqual(readdirSync(dir), [STATUS_FILE]);
+  // state_dir gone and a file in its place: the write fails (logged at debug), nothing is thrown.
+  rmSync(dir, { recursive: true });
+  writeFileSync(dir, 'not a directory');
+  t.notThrows(() => status.set({ activity: 'installing' }));
+  rmSync(dir);
+  status.set({ activity: 'installing' });
+  t.is((await readStatus(dir))?.activity, 'installing', 'the same content is written once the directory can be made again');
+  t.deepEqual(readdirSync(dir), [STATUS_FILE]);
 });
