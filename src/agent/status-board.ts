@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redactor, type Logger } from '../log/index.js';
 
 export const STATUS_FILE = 'status.json';
@@ -25,15 +25,19 @@ export interface StatusSnapshot {
  * every poll (once: a deferred change waits for the next write), so without fsync: it is informational
  * and rewritten at start. A change that changes nothing writes nothing (flash wear).
  *
- * Written synchronously (a temp file renamed over the old one, so readers never see a partial file):
- * a few hundred bytes into the page cache, ~0.05 ms; the same four calls through the libuv thread pool
- * cost 0.15–0.4 ms of CPU per poll in hand-offs between threads (docs/performance.md › Agent).
+ * A temp file is written synchronously (a few hundred bytes into the page cache) and renamed over the
+ * old one through the thread pool, so readers never see a partial file: the rename may wait for the
+ * disk (ext4 starts writing the new data out when a file is replaced); the rest would cost more in
+ * hand-offs between threads than it takes (four calls there: 0.35–0.45 ms of CPU per write, one: 0.15).
  */
 export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
   #lastWrite = 0;
   /** The snapshot last handed to a write (undefined after a failed one: written again next time). */
   #written: StatusSnapshot | undefined;
+  /** The write under way (its rename), and the newest snapshot waiting for it. */
+  #pending: Promise<void> | undefined;
+  #queued: StatusSnapshot | undefined;
   /** state_dir exists (made once; it may not yet on a fresh device that has persisted nothing). */
   #dirMade = false;
 
@@ -61,38 +65,61 @@ export class StatusBoard {
     if (this.#written !== undefined && sameContent(snapshot, this.#written)) return;
     this.#lastWrite = now;
     this.#written = snapshot;
+    this.#write(snapshot);
+  }
+
+  /** Waits for pending writes (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.#pending !== undefined) await this.#pending;
+  }
+
+  /** One write at a time; a snapshot set meanwhile waits for it, and only the newest one is written. */
+  #write(snapshot: StatusSnapshot): void {
+    if (this.#pending !== undefined) {
+      this.#queued = snapshot;
+      return;
+    }
+    this.#pending = this.#writeNow(snapshot).finally(() => {
+      this.#pending = undefined;
+      const next = this.#queued;
+      this.#queued = undefined;
+      if (next !== undefined) this.#write(next);
+    });
+  }
+
+  async #writeNow(snapshot: StatusSnapshot): Promise<void> {
+    const temp = join(this.dir, `.${STATUS_FILE}.${process.pid}.tmp`);
     try {
       if (!this.#dirMade) mkdirSync(this.dir, { recursive: true });
       this.#dirMade = true;
-      replaceFile(join(this.dir, STATUS_FILE), `${this.redactor.stringify(snapshot, 2)}\n`);
+      writeNewFile(temp, `${this.redactor.stringify(snapshot, 2)}\n`);
+      await rename(temp, join(this.dir, STATUS_FILE));
     } catch (error) {
       // A state_dir removed meanwhile is made again at the next write.
       this.#dirMade = false;
-      this.#written = undefined;
+      if (this.#written === snapshot) this.#written = undefined;
+      removeQuietly(temp);
       this.log.debug(`status file not written: ${(error as Error).message}`);
     }
   }
+}
 
-  /** Every write is done when set() returns; kept for callers that wait for writes (tests, shutdown). */
-  flush(): Promise<void> {
-    return Promise.resolve();
+/** A temp file left by a failed write goes; when even that fails (no directory), there is none to remove. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing to remove
   }
 }
 
-/** Writes `content` to a temp file beside `path` and renames it over `path` (no fsync: see StatusBoard). */
-function replaceFile(path: string, content: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+/** Creates (or truncates) `path` and writes `content` into it, synchronously. */
+function writeNewFile(path: string, content: string): void {
+  const fd = openSync(path, 'w', 0o600);
   try {
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeFileSync(fd, content);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
+    writeFileSync(fd, content);
+  } finally {
+    closeSync(fd);
   }
 }
 
