@@ -17,9 +17,9 @@ export interface AxiosCall {
  * the stream, its errors), with the request's config merged once here instead of at every call.
  *
  * `axios.request()` merges the instance's defaults into each request's config, flattens the header
- * buckets, runs the (interceptor) chain and the request and response transforms: a quarter of an idle
- * poll's CPU (docs/performance.md › Agent) for a request that has none of those (no interceptors,
- * the body already JSON text, the answer a stream). What the adapter receives is what that path would
+ * buckets, runs the (interceptor) chain and the request and response transforms: about 40 % of the
+ * DDI client's CPU for an idle poll (docs/performance.md › Agent), for a request that needs none of
+ * it (no interceptors, the body already JSON text, the answer a stream). What the adapter receives is what that path would
  * give it: axios's defaults merged with ours (`axios.mergeConfig`), the method in lower case, absolute
  * URLs allowed, the headers as an `AxiosHeaders`.
  */
