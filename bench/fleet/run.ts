@@ -4,7 +4,8 @@
 // download and write concurrency (8 each) and no rate limit. Not a test.
 // Environment (defaults): BENCH_FLEET_SIZES ("100 1000"), BENCH_FLEET_IDLE_S (30: the measured idle
 // window), BENCH_FLEET_SLEEP ("00:00:05": the server's polling sleep), BENCH_FLEET_UPDATE (1: 0 skips
-// the update round), BENCH_FLEET_NODE_ARGS (extra node arguments, e.g. "--cpu-prof").
+// the update round), BENCH_FLEET_NODE_ARGS (extra node arguments, e.g. "--cpu-prof"), BENCH_FLEET_CLI (the
+// cli.js of another build instead of dist/cli.js, e.g. the base of a branch).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { FakeHawkbit } from '../../test/fakes/hawkbit/index.js';
 import { configText } from '../../test/helpers/config-text.js';
 import { loadAverage, sample, type ProcSample } from '../agent/proc-stats.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CLI = process.env.BENCH_FLEET_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const GATEWAY = 'bench-fleet-gateway-token';
 const sizes = (process.env.BENCH_FLEET_SIZES ?? '100 1000').split(' ').filter(Boolean).map(Number);
 const idleSeconds = Number(process.env.BENCH_FLEET_IDLE_S ?? 30);

@@ -1,6 +1,6 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../lib/atomic-file.js';
 import { Redactor, type Logger } from '../log/index.js';
 
 export const STATUS_FILE = 'status.json';
@@ -24,13 +24,20 @@ export interface StatusSnapshot {
  * progress) so that `hawkbit-rauc status` and other local tools can show what is going on. Written at
  * every poll (once: a deferred change waits for the next write), so without fsync: it is informational
  * and rewritten at start. A change that changes nothing writes nothing (flash wear).
+ *
+ * A temp file is written synchronously (a few hundred bytes into the page cache) and renamed over the
+ * old one through the thread pool, so readers never see a partial file: the rename may wait for the
+ * disk (ext4 starts writing the new data out when a file is replaced); the rest would cost more in
+ * hand-offs between threads than it takes (four calls there: 0.35–0.45 ms of CPU per write, one: 0.15).
  */
 export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
   #lastWrite = 0;
   /** The snapshot last handed to a write (undefined after a failed one: written again next time). */
   #written: StatusSnapshot | undefined;
-  #pending: Promise<void> = Promise.resolve();
+  /** The write under way (its rename), and the newest snapshot waiting for it. */
+  #pending: Promise<void> | undefined;
+  #queued: StatusSnapshot | undefined;
   /** state_dir exists (made once; it may not yet on a fresh device that has persisted nothing). */
   #dirMade = false;
 
@@ -58,26 +65,61 @@ export class StatusBoard {
     if (this.#written !== undefined && sameContent(snapshot, this.#written)) return;
     this.#lastWrite = now;
     this.#written = snapshot;
-    this.#pending = this.#pending
-      .then(() => this.#makeDir())
-      .then(() => writeFileAtomic(join(this.dir, STATUS_FILE), `${this.redactor.stringify(snapshot, 2)}\n`, { durable: false }))
-      .catch((error: unknown) => {
-        // A state_dir removed meanwhile is made again at the next write.
-        this.#dirMade = false;
-        if (this.#written === snapshot) this.#written = undefined;
-        this.log.debug(`status file not written: ${(error as Error).message}`);
-      });
-  }
-
-  async #makeDir(): Promise<void> {
-    if (this.#dirMade) return;
-    await mkdir(this.dir, { recursive: true });
-    this.#dirMade = true;
+    this.#write(snapshot);
   }
 
   /** Waits for pending writes (tests, shutdown). */
-  flush(): Promise<void> {
-    return this.#pending;
+  async flush(): Promise<void> {
+    while (this.#pending !== undefined) await this.#pending;
+  }
+
+  /** One write at a time; a snapshot set meanwhile waits for it, and only the newest one is written. */
+  #write(snapshot: StatusSnapshot): void {
+    if (this.#pending !== undefined) {
+      this.#queued = snapshot;
+      return;
+    }
+    this.#pending = this.#writeNow(snapshot).finally(() => {
+      this.#pending = undefined;
+      const next = this.#queued;
+      this.#queued = undefined;
+      if (next !== undefined) this.#write(next);
+    });
+  }
+
+  async #writeNow(snapshot: StatusSnapshot): Promise<void> {
+    const temp = join(this.dir, `.${STATUS_FILE}.${process.pid}.tmp`);
+    try {
+      if (!this.#dirMade) mkdirSync(this.dir, { recursive: true });
+      this.#dirMade = true;
+      writeNewFile(temp, `${this.redactor.stringify(snapshot, 2)}\n`);
+      await rename(temp, join(this.dir, STATUS_FILE));
+    } catch (error) {
+      // A state_dir removed meanwhile is made again at the next write.
+      this.#dirMade = false;
+      if (this.#written === snapshot) this.#written = undefined;
+      removeQuietly(temp);
+      this.log.debug(`status file not written: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** A temp file left by a failed write goes; when even that fails (no directory), there is none to remove. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing to remove
+  }
+}
+
+/** Creates (or truncates) `path` and writes `content` into it, synchronously. */
+function writeNewFile(path: string, content: string): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    writeFileSync(fd, content);
+  } finally {
+    closeSync(fd);
   }
 }
 

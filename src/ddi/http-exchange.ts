@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
+import axios from 'axios';
 import { linkSignals } from '../lib/abort.js';
 import { errorMessage } from '../lib/errors.js';
 import { sanitizeForLog } from '../lib/sanitize.js';
 import type { Logger } from '../log/index.js';
 import { describeNetworkFailure, parseRetryAfter, withRetry, type RetryPolicy, type Transport } from '../net/index.js';
+import { PreparedAxios } from './axios-call.js';
 import { DdiActionClosedError, DdiAuthError, DdiHttpError, DdiNetworkError, DdiNotFoundError, DdiProtocolError, DdiQuotaError } from './errors.js';
 import { ddiRetryAfterMs, isRetryable } from './retryable.js';
 
@@ -44,18 +45,11 @@ const QUOTA_CODE = /^hawkbit\.server\.error\.quota\./;
 /** One DDI request/response over axios: headers, timeout, body cap, typed errors, retries, debug log. */
 export class HttpExchange {
   readonly #options: ExchangeOptions;
-  readonly #axios: AxiosInstance;
+  readonly #axios: PreparedAxios;
 
   constructor(options: ExchangeOptions) {
     this.#options = options;
-    this.#axios = axios.create({
-      ...(options.transport ? { httpAgent: options.transport.httpAgent, httpsAgent: options.transport.httpsAgent } : {}),
-      proxy: false, // the transport's agents do proxying; axios must not read the environment itself
-      maxRedirects: 0, // never carry the Authorization header to another place
-      responseType: 'stream',
-      validateStatus: () => true,
-      decompress: true,
-    });
+    this.#axios = new PreparedAxios(options.transport);
   }
 
   send(request: ExchangeRequest): Promise<ExchangeResponse> {
@@ -83,7 +77,7 @@ export class HttpExchange {
     let etag: string | undefined;
     let retryAfter: string | undefined;
     try {
-      const response = await this.#axios.request<Readable>({ method, url, headers, signal, data: request.body === undefined ? undefined : JSON.stringify(request.body) });
+      const response = await this.#axios.request({ method, url, headers, signal, ...(request.body === undefined ? {} : { data: JSON.stringify(request.body) }) });
       status = response.status;
       etag = headerOf(response.headers, 'etag');
       retryAfter = headerOf(response.headers, 'retry-after');

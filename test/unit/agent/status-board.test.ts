@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -54,4 +54,34 @@ test('a throttled change left unwritten is written by the next set with the same
   status.set({ progress: { percent: 20, message: 'downloading' } });
   await status.flush();
   t.is((await readStatus(dir))?.progress?.percent, 20);
+});
+
+test('the file is replaced in one step at each write, no temp file is left, and a failed write is retried by the next set', async (t) => {
+  const { dir, file, inode, status } = board();
+  status.set({ activity: 'idle' });
+  await status.flush();
+  const first = inode();
+  t.is(JSON.parse(readFileSync(file, 'utf8')).activity, 'idle');
+  status.set({ activity: 'downloading' });
+  await status.flush();
+  t.not(inode(), first);
+  t.deepEqual(readdirSync(dir), [STATUS_FILE]);
+  // state_dir gone and a file in its place: the write fails (logged at debug), nothing is thrown.
+  rmSync(dir, { recursive: true });
+  writeFileSync(dir, 'not a directory');
+  t.notThrows(() => status.set({ activity: 'installing' }));
+  await status.flush();
+  rmSync(dir);
+  status.set({ activity: 'installing' });
+  await status.flush();
+  t.is((await readStatus(dir))?.activity, 'installing', 'the same content is written once the directory can be made again');
+  t.deepEqual(readdirSync(dir), [STATUS_FILE]);
+});
+
+test('changes set while a write is under way are written after it, the newest last', async (t) => {
+  const { dir, status } = board();
+  for (let poll = 1; poll <= 20; poll++) status.set({ lastPollFound: { at: String(poll), found: 'nothing to do' } });
+  await status.flush();
+  t.is((await readStatus(dir))?.lastPollFound?.at, '20');
+  t.deepEqual(readdirSync(dir), [STATUS_FILE]);
 });
