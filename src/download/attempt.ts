@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import { linkSignals } from '../lib/abort.js';
 import { parseRetryAfter } from '../net/index.js';
 import { DownloadHttpError, DownloadStalledError, DownloadTimeoutError, SizeMismatchError } from './errors.js';
@@ -59,8 +58,11 @@ export async function runAttempt(options: AttemptOptions): Promise<void> {
       },
     });
     try {
-      await pipeline(response.body, writer, { signal });
+      await response.body.pipeTo(writer, signal);
+      await writer.finish();
     } catch (error) {
+      response.body.destroy();
+      writer.abort();
       throw reason(error);
     } finally {
       await part.settle(writer);
