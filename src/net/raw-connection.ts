@@ -1,4 +1,4 @@
-import type { Agent as HttpAgent} from 'node:http';
+import type { Agent as HttpAgent } from 'node:http';
 import { globalAgent as httpGlobalAgent } from 'node:http';
 import { Agent as HttpsAgent, globalAgent as httpsGlobalAgent } from 'node:https';
 import { connect as netConnect, type OnReadOpts } from 'node:net';
