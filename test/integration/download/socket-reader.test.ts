@@ -167,7 +167,7 @@ test('an abort while the head is awaited rejects with the reason at once and clo
   const [directory, file] = [await tempDir(t), testFile(1000)];
   let closed: Promise<unknown> | undefined;
   const server = await rawServer(t, (socket) => {
-    closed = once(socket, 'close');
+    closed = new Promise((resolve) => socket.once('close', resolve));
     socket.write('HTTP/1.1 200 OK\r\nContent-Len');
   });
   const controller = new AbortController();
