@@ -47,7 +47,11 @@ export async function runAttempt(options: AttemptOptions): Promise<void> {
     const response = await connect(options, local, signal).catch((error: unknown) => {
       throw reason(error);
     });
-    if (!(await accept(response, options))) return;
+    const accepted = await accept(response, options).catch((error: unknown) => {
+      response.body.destroy(); // e.g. no space for its Content-Length: the connection goes too
+      throw error;
+    });
+    if (!accepted) return;
     watch?.restart();
     const writer = part.writer({
       maxLength: size,
