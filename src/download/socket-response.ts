@@ -110,7 +110,7 @@ class SocketExchange implements ResponseBody {
       if (this.#parser.head === undefined) {
         const at = this.#parser.execute(this.buffer, 0, n);
         if (this.#parser.head === undefined) return true;
-        if (at < n) this.#rest = this.buffer.subarray(at, n).slice();
+        if (at < n) this.#rest = Buffer.from(this.buffer.subarray(at, n)); // a copy: the buffer takes the next read
         this.#connection!.socket.pause();
         this.#settle();
         return false;
