@@ -1,7 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import { ClientCertificateRefusedError } from '../net/index.js';
-import { openRawConnection, type RawConnection } from '../net/raw-connection.js';
+import { ClientCertificateRefusedError, openRawConnection, type RawConnection } from '../net/index.js';
 import type { BodySink, ResponseBody } from './body-source.js';
 import { ResponseParser, type ResponseHead } from './response-parser.js';
 
