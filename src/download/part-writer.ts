@@ -23,8 +23,9 @@ export interface PartWriterOptions {
  * The sink of a download: copies received bytes into slots of a shared pool, then writes each full slot
  * at its file offset (one write at a time, in order) while the hash workers read the same memory.
  * `write()` takes a view that is valid only during the call (the reader's fixed buffer): what does not
- * fit while every slot is busy goes to a spill buffer of this writer, and `write()` returns false —
- * the reader then stops reading until `drained()` resolves; so does a speed cap's wait. `finish()`
+ * fit while every slot is busy goes to a spill buffer of this writer (about one read, allocated once),
+ * and `write()` returns false — the reader then stops reading until `drained()` resolves; so does a
+ * speed cap's wait. `finish()`
  * flushes and fsyncs; `abort()` writes the bytes received so far. `settled()` resolves once no write
  * is running, so the file length is then exactly `written`.
  */
@@ -61,29 +62,34 @@ export class PartWriter implements BodySink {
     return this.#writes;
   }
 
-  /** Takes `bytes[start, end)`; false: stop reading until `drained()`. Throws a write error or SizeMismatchError. */
+  /**
+   * Takes `bytes[start, end)`; false: stop reading until `drained()`. Bytes written before that (the
+   * rest of a read, a TLS record already decrypted) are kept after the ones waiting. Throws a write
+   * error or SizeMismatchError.
+   */
   write(bytes: Uint8Array, start: number, end: number): boolean {
     if (this.#writeError !== undefined) throw this.#writeError;
-    if (this.#spilled > 0) throw new Error('PartWriter.write() called before drained()');
     const { maxLength, speedLimit } = this.#options;
-    const length = this.#next + this.#fill + end - start;
+    const length = this.#next + this.#fill + this.#spilled + end - start;
     if (maxLength !== undefined && length > maxLength) {
       throw new SizeMismatchError({ expected: maxLength, actual: length, what: 'server sent more bytes than the artifact size' });
     }
-    const copied = this.#copy(bytes, start, end);
+    const copied = this.#spilled > 0 ? start : this.#copy(bytes, start, end);
     if (copied < end) this.#keep(bytes, copied, end);
     this.#waitMs = speedLimit?.delayMs(end - start) ?? 0;
     return this.#spilled === 0 && this.#waitMs === 0;
   }
 
-  /** Resolves when `write()` may be called again: the spilled bytes are in slots and the speed cap allows more. */
+  /** Resolves when the kept bytes are in slots and the speed cap allows more: time to read on. */
   async drained(): Promise<void> {
-    if (this.#waitMs > 0) {
-      const wait = this.#waitMs;
-      this.#waitMs = 0;
-      await new Promise<void>((resolve) => (this.#pace = setTimeout(resolve, wait)));
-    }
-    while (this.#spilled > 0 && !this.#stopped) {
+    while (!this.#stopped) {
+      if (this.#waitMs > 0) {
+        const wait = this.#waitMs;
+        this.#waitMs = 0;
+        await new Promise<void>((resolve) => (this.#pace = setTimeout(resolve, wait)));
+        continue;
+      }
+      if (this.#spilled === 0) break;
       await this.#options.pool.whenFree();
       if (this.#stopped) return;
       const spill = this.#spill!;
@@ -146,12 +152,16 @@ export class PartWriter implements BodySink {
     return from;
   }
 
-  /** Keeps `bytes[start, end)` for `drained()`: the caller's view is gone after `write()` returns. */
+  /** Appends `bytes[start, end)` to the kept bytes: the caller's view is gone after `write()` returns. */
   #keep(bytes: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    if (this.#spill === undefined || this.#spill.length < n) this.#spill = new Uint8Array(Math.max(n, 64 * 1024));
-    this.#spill.set(bytes.subarray(start, end), 0);
-    this.#spilled = n;
+    const needed = this.#spilled + end - start;
+    if (this.#spill === undefined || this.#spill.length < needed) {
+      const grown = new Uint8Array(Math.max(needed, 2 * (this.#spill?.length ?? 0), 64 * 1024));
+      if (this.#spill !== undefined) grown.set(this.#spill.subarray(0, this.#spilled), 0);
+      this.#spill = grown;
+    }
+    this.#spill.set(bytes.subarray(start, end), this.#spilled);
+    this.#spilled = needed;
   }
 
   /** Hands the current slot to the hash workers and queues its write; the slot is ours no more. */

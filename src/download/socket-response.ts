@@ -80,6 +80,8 @@ class SocketExchange implements ResponseBody {
   #received = 0;
   /** The sink asked to pause during the current read. */
   #hold = false;
+  /** Waiting for the sink's `drained()`. */
+  #draining = false;
   readonly #onAbort = (): void => this.#fail(this.#signal.reason);
   readonly #cleanups: (() => void)[] = [() => this.#signal.removeEventListener('abort', this.#onAbort)];
 
@@ -106,15 +108,20 @@ class SocketExchange implements ResponseBody {
     if (this.#failed || this.#done) return false;
     this.#received += n;
     try {
+      let at = 0;
       if (this.#parser.head === undefined) {
-        const at = this.#parser.execute(this.buffer, 0, n);
+        at = this.#parser.execute(this.buffer, 0, n);
         if (this.#parser.head === undefined) return true;
-        if (at < n) this.#rest = Buffer.from(this.buffer.subarray(at, n)); // a copy: the buffer takes the next read
         this.#connection!.socket.pause();
         this.#settle();
+      }
+      if (this.#sink === undefined) {
+        // Until the caller has decided on the head. A paused TLS socket may still hand over records it
+        // had already decrypted, so this appends; it is a copy, the buffer takes the next read.
+        if (at < n) this.#rest = this.#rest === undefined ? Buffer.from(this.buffer.subarray(at, n)) : Buffer.concat([this.#rest, this.buffer.subarray(at, n)]);
         return false;
       }
-      this.#parser.execute(this.buffer, 0, n);
+      this.#parser.execute(this.buffer, at, n);
       return this.#afterBody();
     } catch (error) {
       this.#fail(error);
@@ -165,8 +172,12 @@ class SocketExchange implements ResponseBody {
     if (!this.#hold) return true;
     this.#hold = false;
     this.#connection!.socket.pause();
+    // Reads that still come while paused (TLS) go to the sink, which keeps them; one wait at a time.
+    if (this.#draining) return false;
+    this.#draining = true;
     this.#sink!.drained().then(
       () => {
+        this.#draining = false;
         if (!this.#failed && !this.#done) this.#connection!.socket.resume();
       },
       (error: unknown) => this.#fail(error),

@@ -12,6 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import test, { type ExecutionContext } from 'ava';
 import { isDownloadFailedError } from '../../../src/download/index.js';
 import { isBadChunkError, isIncompleteResponseError, isMalformedResponseError } from '../../../src/download/response-errors.js';
+import { openSocketResponse } from '../../../src/download/socket-response.js';
 import { createTransport, isClientCertificateRefusedError, type TransportOptions } from '../../../src/net/index.js';
 import { makePki, type Pki } from '../../helpers/tls-fixture.js';
 import { RawHttpServer } from '../faults/raw-http-server.js';
@@ -68,7 +69,8 @@ async function rawServer(t: ExecutionContext, misbehave: (socket: Socket) => voi
 }
 
 test('https with ca_file: the reader fetches and verifies over its own connection (Connection: close, our User-Agent)', async (t) => {
-  const [directory, file] = [await tempDir(t), testFile(3 * MiB + 17)];
+  // Large enough that the slot pool fills while TLS records keep coming (a paused TLS socket still delivers them).
+  const [directory, file] = [await tempDir(t), testFile(24 * MiB + 17)];
   const { url, seen } = await httpsFileServer(t, file);
   const result = await downloader(transportFor(t, { caFile: pki.caFile })).download(requestFor(file, url, directory, { headers: { Authorization: 'TargetToken t-1' } }));
   t.true(await sameContent(result.path, file));
@@ -178,4 +180,47 @@ test('an abort while the head is awaited rejects with the reason at once and clo
   t.is(await t.throwsAsync(pending), reason);
   await closed;
   t.is(server.requests, 1);
+});
+
+test('a sink that asks for a pause after every write gets every byte in order: https (records still come after the pause) and chunked http', async (t) => {
+  const file = testFile(8 * MiB + 3);
+  const { url } = await httpsFileServer(t, file);
+  const chunkedServer = await rawServer(t, (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    for (let at = 0; at < file.data.length; at += 5000) {
+      const piece = file.data.subarray(at, at + 5000);
+      socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+    }
+    socket.end('0\r\n\r\n');
+  });
+  const { httpsAgent } = transportFor(t, { caFile: pki.caFile });
+  for (const [target, agent] of [[url, httpsAgent], [`http://${chunkedServer.hostPort}/a`, undefined]] as const) {
+    const received: Buffer[] = [];
+    let writes = 0;
+    let pausedWrites = 0;
+    let paused = false;
+    const sink = {
+      write: (bytes: Uint8Array, start: number, end: number) => {
+        writes++;
+        if (paused) pausedWrites++;
+        received.push(Buffer.from(bytes.subarray(start, end)));
+        paused = true;
+        return false;
+      },
+      drained: () =>
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            paused = false;
+            resolve();
+          }),
+        ),
+    };
+    const signal = new AbortController().signal;
+    const response = await openSocketResponse({ url: new URL(target), headers: {}, agent, signal })!;
+    t.is(response.head.status, 200);
+    await response.body.pipeTo(sink, signal);
+    t.true(Buffer.concat(received).equals(file.data), target);
+    t.true(writes > 100, `${target}: ${writes} writes`);
+    t.log(`${target.split(':')[0]}: ${writes} writes, ${pausedWrites} of them while paused`);
+  }
 });

@@ -42,6 +42,18 @@ test('views from a reused buffer: what does not fit the busy pool is kept, write
   t.is(counted.reduce((a, b) => a + b, 0), 100);
 });
 
+test('writes that come while paused are kept after the waiting bytes, in order', async (t) => {
+  const { path, file } = await partFile(t);
+  const pool = new SlotPool(8, 1);
+  const writer = new PartWriter({ file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  const data = randomBytes(50);
+  t.false(writer.write(data, 0, 20));
+  t.false(writer.write(data, 20, 35), 'still paused');
+  t.false(writer.write(data, 35, 50));
+  await writer.finish();
+  t.true((await readFile(path)).equals(data));
+});
+
 test('abort() writes the bytes in slots, drops the kept ones, and the file length is what was written', async (t) => {
   const { path, file } = await partFile(t);
   const pool = new SlotPool(8, 1);
