@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import { linkSignals } from '../lib/abort.js';
 import { parseRetryAfter } from '../net/index.js';
 import { DownloadHttpError, DownloadStalledError, DownloadTimeoutError, SizeMismatchError } from './errors.js';
@@ -48,7 +47,11 @@ export async function runAttempt(options: AttemptOptions): Promise<void> {
     const response = await connect(options, local, signal).catch((error: unknown) => {
       throw reason(error);
     });
-    if (!(await accept(response, options))) return;
+    const accepted = await accept(response, options).catch((error: unknown) => {
+      response.body.destroy(); // e.g. no space for its Content-Length: the connection goes too
+      throw error;
+    });
+    if (!accepted) return;
     watch?.restart();
     const writer = part.writer({
       maxLength: size,
@@ -59,8 +62,11 @@ export async function runAttempt(options: AttemptOptions): Promise<void> {
       },
     });
     try {
-      await pipeline(response.body, writer, { signal });
+      await response.body.pipeTo(writer, signal);
+      await writer.finish();
     } catch (error) {
+      response.body.destroy();
+      writer.abort();
       throw reason(error);
     } finally {
       await part.settle(writer);

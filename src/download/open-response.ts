@@ -2,7 +2,9 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import axios from 'axios';
+import { streamBody, type ResponseBody } from './body-source.js';
 import { DownloadHttpError } from './errors.js';
+import { openSocketResponse } from './socket-response.js';
 
 export interface OpenRequest {
   readonly url: string;
@@ -21,14 +23,16 @@ export interface OpenedResponse {
   /** URL that answered (after redirects). */
   readonly url: string;
   readonly header: (name: string) => string | undefined;
-  readonly body: Readable;
+  readonly body: ResponseBody;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
- * GETs `request.url` with axios as a stream and follows redirects itself (bounded), so that the
- * caller's headers are dropped as soon as a hop leaves the first URL's origin (scheme, host and port).
+ * GETs `request.url` and follows redirects itself (bounded), so that the caller's headers are dropped
+ * as soon as a hop leaves the first URL's origin (scheme, host and port). A hop the transport reaches
+ * directly goes over a connection of its own that reads into a fixed buffer (src/download/socket-response.ts);
+ * a hop through a proxy (or an agent that wraps another) goes through axios with that agent, as a stream.
  * Any non-redirect status is returned with its unread body; the caller decides what it means.
  */
 export async function openResponse(request: OpenRequest): Promise<OpenedResponse> {
@@ -41,26 +45,10 @@ export async function openResponse(request: OpenRequest): Promise<OpenedResponse
       'Accept-Encoding': 'identity',
       ...(request.offset > 0 ? { Range: `bytes=${request.offset}-` } : {}),
     };
-    const response = await axios.request<Readable>({
-      url,
-      method: 'GET',
-      headers,
-      responseType: 'stream',
-      maxRedirects: 0,
-      decompress: false,
-      validateStatus: () => true,
-      maxContentLength: -1,
-      httpAgent: request.httpAgent,
-      httpsAgent: request.httpsAgent,
-      proxy: false, // proxying is the agents' job (src/net transport); axios must not read the environment
-      signal: request.signal,
-    });
-    const header = (name: string): string | undefined => {
-      const value: unknown = response.headers[name.toLowerCase()];
-      return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
-    };
-    if (!REDIRECTS.has(response.status)) return { status: response.status, url, header, body: response.data };
-    response.data.destroy();
+    const response = await get(url, headers, request);
+    if (!REDIRECTS.has(response.status)) return response;
+    response.body.destroy();
+    const header = response.header;
     const location = header('location');
     if (location === undefined) throw new DownloadHttpError({ status: response.status, url, reason: 'redirect without Location' });
     if (hop >= request.maxRedirects) throw new DownloadHttpError({ status: response.status, url, reason: `more than ${request.maxRedirects} redirects` });
@@ -70,6 +58,35 @@ export async function openResponse(request: OpenRequest): Promise<OpenedResponse
     }
     url = next.href;
   }
+}
+
+async function get(url: string, headers: Record<string, string>, request: OpenRequest): Promise<OpenedResponse> {
+  const parsed = new URL(url);
+  const agent = parsed.protocol === 'https:' ? request.httpsAgent : request.httpAgent;
+  const direct = openSocketResponse({ url: parsed, headers, agent, signal: request.signal });
+  if (direct !== undefined) {
+    const { head, body } = await direct;
+    return { status: head.status, url, header: (name) => head.headers.get(name.toLowerCase())?.[0], body };
+  }
+  const response = await axios.request<Readable>({
+    url,
+    method: 'GET',
+    headers,
+    responseType: 'stream',
+    maxRedirects: 0,
+    decompress: false,
+    validateStatus: () => true,
+    maxContentLength: -1,
+    httpAgent: request.httpAgent,
+    httpsAgent: request.httpsAgent,
+    proxy: false, // proxying is the agents' job (src/net transport); axios must not read the environment
+    signal: request.signal,
+  });
+  const header = (name: string): string | undefined => {
+    const value: unknown = response.headers[name.toLowerCase()];
+    return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+  };
+  return { status: response.status, url, header, body: streamBody(response.data) };
 }
 
 /** The caller may not override the headers the downloader itself controls. */

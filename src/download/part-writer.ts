@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { Writable } from 'node:stream';
+import type { BodySink } from './body-source.js';
 import { SizeMismatchError } from './errors.js';
 import type { HashSession } from './hash-session.js';
 import type { SlotPool } from './slot-pool.js';
@@ -15,18 +15,21 @@ export interface PartWriterOptions {
   /** The file may not grow beyond this many bytes (the artifact's size), else SizeMismatchError. */
   readonly maxLength: number | undefined;
   readonly speedLimit: SpeedLimit | undefined;
-  /** Called for every received chunk with its length. */
+  /** Called with the length of every run of received bytes once it is in a slot. */
   readonly onBytes: (length: number) => void;
 }
 
 /**
- * The sink of a download: copies received chunks into slots of a shared pool, then writes each full slot
- * at its file offset (one write at a time, in order) while the hash workers read the same slot. Back-
- * pressure comes from the pool: with every slot busy, the chunk callback waits. On success `_final`
- * flushes and fsyncs. `settled()` resolves once no write is running, so the file length is then
- * exactly `written`.
+ * The sink of a download: copies received bytes into slots of a shared pool, then writes each full slot
+ * at its file offset (one write at a time, in order) while the hash workers read the same memory.
+ * `write()` takes a view that is valid only during the call (the reader's fixed buffer): what does not
+ * fit while every slot is busy goes to a spill buffer of this writer (about one read, allocated once),
+ * and `write()` returns false — the reader then stops reading until `drained()` resolves; so does a
+ * speed cap's wait. `finish()`
+ * flushes and fsyncs; `abort()` writes the bytes received so far. `settled()` resolves once no write
+ * is running, so the file length is then exactly `written`.
  */
-export class PartWriter extends Writable {
+export class PartWriter implements BodySink {
   readonly #options: PartWriterOptions;
   readonly #memory: Uint8Array;
   #slot: number | undefined;
@@ -36,12 +39,13 @@ export class PartWriter extends Writable {
   #written: number;
   #writes: Promise<void> = Promise.resolve();
   #writeError: unknown;
+  #spill: Uint8Array | undefined;
+  #spilled = 0;
+  #waitMs = 0;
   #pace: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(options: PartWriterOptions) {
-    // Under a speed cap, a chunk waiting for its turn stops the source at once (and so the socket's
-    // reading); otherwise a slot's worth may queue while the pool is busy.
-    super({ highWaterMark: options.speedLimit === undefined ? options.pool.slotSize : 1 });
     this.#options = options;
     this.#memory = new Uint8Array(options.pool.buffer);
     this.#next = options.position;
@@ -58,75 +62,106 @@ export class PartWriter extends Writable {
     return this.#writes;
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.#writeError !== undefined) return callback(this.#writeError as Error);
-    const { maxLength } = this.#options;
-    const length = this.#next + this.#fill + chunk.length;
+  /**
+   * Takes `bytes[start, end)`; false: stop reading until `drained()`. Bytes written before that (the
+   * rest of a read, a TLS record already decrypted) are kept after the ones waiting. Throws a write
+   * error or SizeMismatchError.
+   */
+  write(bytes: Uint8Array, start: number, end: number): boolean {
+    if (this.#writeError !== undefined) throw this.#writeError;
+    const { maxLength, speedLimit } = this.#options;
+    const length = this.#next + this.#fill + this.#spilled + end - start;
     if (maxLength !== undefined && length > maxLength) {
-      return callback(new SizeMismatchError({ expected: maxLength, actual: length, what: 'server sent more bytes than the artifact size' }));
+      throw new SizeMismatchError({ expected: maxLength, actual: length, what: 'server sent more bytes than the artifact size' });
     }
-    this.#copy(chunk, 0, callback);
+    const copied = this.#spilled > 0 ? start : this.#copy(bytes, start, end);
+    if (copied < end) this.#keep(bytes, copied, end);
+    this.#waitMs = speedLimit?.delayMs(end - start) ?? 0;
+    return this.#spilled === 0 && this.#waitMs === 0;
   }
 
-  override _final(callback: (error?: Error | null) => void): void {
-    try {
-      if (this.#slot !== undefined && this.#fill > 0) this.#dispatch();
-    } catch (error) {
-      return callback(error as Error);
+  /** Resolves when the kept bytes are in slots and the speed cap allows more: time to read on. */
+  async drained(): Promise<void> {
+    while (!this.#stopped) {
+      if (this.#waitMs > 0) {
+        const wait = this.#waitMs;
+        this.#waitMs = 0;
+        await new Promise<void>((resolve) => (this.#pace = setTimeout(resolve, wait)));
+        continue;
+      }
+      if (this.#spilled === 0) break;
+      await this.#options.pool.whenFree();
+      if (this.#stopped) return;
+      const spill = this.#spill!;
+      const copied = this.#copy(spill, 0, this.#spilled);
+      if (copied > 0) {
+        spill.copyWithin(0, copied, this.#spilled);
+        this.#spilled -= copied;
+      }
     }
-    this.#writes
-      .then(async () => {
-        if (this.#writeError !== undefined) throw this.#writeError;
-        await this.#options.file.sync();
-      })
-      .then(() => callback(), (error: Error) => callback(error));
+    if (this.#writeError !== undefined) throw this.#writeError;
+  }
+
+  /** The body is complete: writes the last slot, waits for every write and fsyncs. */
+  async finish(): Promise<void> {
+    await this.drained();
+    this.#dispatch();
+    await this.#writes;
+    if (this.#writeError !== undefined) throw this.#writeError;
+    await this.#options.file.sync();
   }
 
   /**
-   * The transfer stopped (connection cut, stall, abort): the bytes received so far are still good, so
-   * the partly filled slot is written too and a resume continues right after them.
+   * The transfer stopped (connection cut, stall, abort): the bytes received so far that are in a slot
+   * are still good, so the partly filled slot is written too and a resume continues right after them.
+   * Spilled bytes (never counted by `onBytes`) are dropped.
    */
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+  abort(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     clearTimeout(this.#pace);
+    this.#spilled = 0;
     try {
-      if (this.#slot !== undefined && this.#fill > 0 && this.#writeError === undefined) this.#dispatch();
+      if (this.#writeError === undefined) this.#dispatch();
     } catch {
       // A failed hash worker: the part keeps what was written; the next attempt re-hashes it from disk.
     }
     if (this.#slot !== undefined) this.#options.pool.release(this.#slot);
     this.#slot = undefined;
     this.#fill = 0;
-    this.#writes.then(() => callback(error), () => callback(error));
   }
 
-  #copy(chunk: Buffer, from: number, callback: (error?: Error | null) => void): void {
+  /** Copies from `bytes[start, end)` into slots while one is free; returns where it stopped. */
+  #copy(bytes: Uint8Array, start: number, end: number): number {
     const { pool } = this.#options;
-    try {
-      while (from < chunk.length) {
-        if (this.#slot === undefined) {
-          const slot = pool.take();
-          if (slot === undefined) {
-            void pool.whenFree().then(() => {
-              if (!this.destroyed) this.#copy(chunk, from, callback);
-            });
-            return;
-          }
-          this.#slot = slot;
-          this.#fill = 0;
-        }
-        const n = Math.min(pool.slotSize - this.#fill, chunk.length - from);
-        this.#memory.set(chunk.subarray(from, from + n), pool.offset(this.#slot) + this.#fill);
-        this.#fill += n;
-        from += n;
-        if (this.#fill === pool.slotSize) this.#dispatch();
+    let from = start;
+    while (from < end) {
+      if (this.#slot === undefined) {
+        const slot = pool.take();
+        if (slot === undefined) break;
+        this.#slot = slot;
+        this.#fill = 0;
       }
-    } catch (error) {
-      return callback(error as Error);
+      const n = Math.min(pool.slotSize - this.#fill, end - from);
+      this.#memory.set(bytes.subarray(from, from + n), pool.offset(this.#slot) + this.#fill);
+      this.#fill += n;
+      from += n;
+      if (this.#fill === pool.slotSize) this.#dispatch();
     }
-    this.#options.onBytes(chunk.length);
-    const wait = this.#options.speedLimit?.delayMs(chunk.length) ?? 0;
-    if (wait > 0) this.#pace = setTimeout(callback, wait);
-    else callback();
+    if (from > start) this.#options.onBytes(from - start);
+    return from;
+  }
+
+  /** Appends `bytes[start, end)` to the kept bytes: the caller's view is gone after `write()` returns. */
+  #keep(bytes: Uint8Array, start: number, end: number): void {
+    const needed = this.#spilled + end - start;
+    if (this.#spill === undefined || this.#spill.length < needed) {
+      const grown = new Uint8Array(Math.max(needed, 2 * (this.#spill?.length ?? 0), 64 * 1024));
+      if (this.#spill !== undefined) grown.set(this.#spill.subarray(0, this.#spilled), 0);
+      this.#spill = grown;
+    }
+    this.#spill.set(bytes.subarray(start, end), this.#spilled);
+    this.#spilled = needed;
   }
 
   /** Hands the current slot to the hash workers and queues its write; the slot is ours no more. */
@@ -134,6 +169,7 @@ export class PartWriter extends Writable {
     const slot = this.#slot;
     if (slot === undefined) return;
     const length = this.#fill;
+    if (length === 0) return;
     const at = this.#next;
     this.#slot = undefined;
     this.#fill = 0;

@@ -20,6 +20,9 @@ const TRANSIENT_CODES = new Set([
   'ERR_BAD_RESPONSE',
   'HPE_INVALID_CHUNK_SIZE',
   'ERR_HTTP_CONTENT_LENGTH_MISMATCH',
+  // The artifact reader's own (src/download/response-errors.ts): a cut response, a broken chunked body.
+  'HTTP_RESPONSE_INCOMPLETE',
+  'HTTP_BAD_CHUNK',
 ]);
 
 /** 206/416 reach the retry policy only after a range trouble that reset the part file to 0. */

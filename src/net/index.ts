@@ -12,6 +12,7 @@ export {
   ProxyTunnelError,
   TransportConfigError,
 } from './errors.js';
+export { openRawConnection, type RawConnection } from './raw-connection.js';
 export { parseRetryAfter } from './retry-after.js';
 export { retryDelayMs, withRetry, type RetryOptions, type RetryPolicy } from './retry.js';
 export { RETRY_POLICIES } from './retry-policies.js';

@@ -25,6 +25,11 @@ export class RoutingAgent extends Agent {
     return this.#choose(host, port);
   }
 
+  /** The agent that serves `host:port`: the direct one, or the proxy's as NO_PROXY decides. */
+  route(host: string, port: number): HttpAgent {
+    return this.#choose(host, port);
+  }
+
   override destroy(): void {
     for (const agent of this.#agents) agent.destroy();
     super.destroy();
