@@ -5,6 +5,9 @@ export interface Measurement {
   readonly seconds: number;
   /** user + sys of the process and every child it waited for. */
   readonly cpuSeconds: number;
+  /** The two parts of it: user and system (kernel) CPU. */
+  readonly userSeconds: number;
+  readonly sysSeconds: number;
   /** Largest peak RSS among the process and its waited-for children, MB. */
   readonly peakRssMb: number;
 }
@@ -37,7 +40,7 @@ export async function measure(command: string, args: readonly string[], statsFil
   await rm(statsFile, { force: true });
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}: ${stats}\n${output}`);
   const [user, sys, rssKb] = stats.split(' ').map(Number);
-  return { seconds, cpuSeconds: (user ?? 0) + (sys ?? 0), peakRssMb: (rssKb ?? 0) / 1024 };
+  return { seconds, cpuSeconds: (user ?? 0) + (sys ?? 0), userSeconds: user ?? 0, sysSeconds: sys ?? 0, peakRssMb: (rssKb ?? 0) / 1024 };
 }
 
 export function median(values: readonly number[]): number {

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       hashers: async () => {
         const md5 = await measure('md5sum', [big.path], stats);
         const sha = await measure('sha256sum', [big.path], stats);
-        return { seconds: md5.seconds + sha.seconds, cpuSeconds: md5.cpuSeconds + sha.cpuSeconds, peakRssMb: Math.max(md5.peakRssMb, sha.peakRssMb) };
+        return { seconds: md5.seconds + sha.seconds, cpuSeconds: md5.cpuSeconds + sha.cpuSeconds, userSeconds: md5.userSeconds + sha.userSeconds, sysSeconds: md5.sysSeconds + sha.sysSeconds, peakRssMb: Math.max(md5.peakRssMb, sha.peakRssMb) };
       },
       oursSmall: () => runOnce(small, process.execPath, [...nodeArgs, CLI, '-r', '-c', oursConf]),
     };
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
         const result = await contender();
         results.get(key)?.push(result);
         const bytes = key === 'oursSmall' ? small.size : big.size;
-        console.log(`run ${run} ${key.padEnd(9)} ${(bytes / 1e6 / result.seconds).toFixed(0).padStart(5)} MB/s  ${result.seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s  rss ${result.peakRssMb.toFixed(0)} MB`);
+        console.log(`run ${run} ${key.padEnd(9)} ${(bytes / 1e6 / result.seconds).toFixed(0).padStart(5)} MB/s  ${result.seconds.toFixed(2)} s  cpu ${result.cpuSeconds.toFixed(2)} s (user ${result.userSeconds.toFixed(2)}, sys ${result.sysSeconds.toFixed(2)})  rss ${result.peakRssMb.toFixed(0)} MB`);
       }
     }
     loads.push(loadAverage());
