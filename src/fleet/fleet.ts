@@ -14,6 +14,7 @@ import { artifactSink, type ArtifactMode } from './artifact-sink.js';
 import { newRecord, recordAnswer, recordState, type DeviceRecord } from './device-record.js';
 import { DownloadBound } from './download-bound.js';
 import { EvenSpread } from './even-spread.js';
+import type { HeapGrowthBound } from './heap-growth.js';
 import type { LiveView } from './live-view.js';
 import { buildReport, type FleetReport } from './report.js';
 import { RequestGate, type Lane, type LaneLimits, type LaneSnapshot } from './request-gate.js';
@@ -58,6 +59,8 @@ export interface FleetOptions {
   /** Where the live view goes (none: no view). */
   readonly view?: LiveView;
   readonly viewIntervalMs?: number;
+  /** Told each second whether devices are updating (the CLI's, which owns the process); none: V8's own heap growth. */
+  readonly heap?: HeapGrowthBound;
 }
 
 /**
@@ -146,6 +149,7 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
       const now = Date.now();
       options.view?.draw({ title: `hawkbit-rauc fleet: ${records.length} devices → ${server}`, elapsedMs: now - startedAt, records, lanes: lanesOf(gate, downloads), answers, rate: ((bytes - lastBytes) * 1000) / viewEvery, bytes, rolledBack });
       lastBytes = bytes;
+      options.heap?.busy(records.some((record) => record.phase !== 'idle'));
       if (now - lastSave > 5000) {
         lastSave = now;
         await saveRecords(dir, records).catch((error: unknown) => log.warning(`fleet progress not saved: ${errorMessage(error)}`));
@@ -160,6 +164,7 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
     }
   })();
   await Promise.all(runs);
+  options.heap?.busy(false);
   await downloadPools.close();
   stop.abort();
   await watch;
