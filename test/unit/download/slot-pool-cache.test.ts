@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import test from 'ava';
 import { HashSession } from '../../../src/download/hash-session.js';
 import { SlotPoolCache } from '../../../src/download/slot-pool-cache.js';
-import { SlotPool } from '../../../src/download/slot-pool.js';
+import type { SlotPool } from '../../../src/download/slot-pool.js';
 
 const KiB = 1024;
 /** Hash workers a session has on this machine (none on one core: the hashes run inline). */
