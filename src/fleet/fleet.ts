@@ -164,10 +164,10 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
     }
   })();
   await Promise.all(runs);
-  options.heap?.busy(false);
   await downloadPools.close();
   stop.abort();
   await watch;
+  options.heap?.busy(false);
   linked.dispose();
   gate.close();
   inner.destroy();
