@@ -1,6 +1,6 @@
 import { configSecrets, type Config } from '../config/index.js';
 import { DdiClient } from '../ddi/index.js';
-import { checkFreeSpace, Downloader, removeStaleParts, safeFilename } from '../download/index.js';
+import { checkFreeSpace, Downloader, removeStaleParts, safeFilename, type SlotPoolCache } from '../download/index.js';
 import { Redactor, type Logger } from '../log/index.js';
 import { createTransport, type RetryPolicy, type Transport } from '../net/index.js';
 import { DbusInstaller, type Installer } from '../rauc/index.js';
@@ -39,6 +39,8 @@ export interface CreateAgentOptions {
   readonly status?: StatusBoard;
   /** Wraps the downloader the agent uses (the fleet stores artifacts once, or hashes and discards them). */
   readonly wrapDownloader?: (downloader: ArtifactDownloader) => ArtifactDownloader;
+  /** Download memory and hash threads kept across downloads (the fleet's, for all its devices); owned by the caller. */
+  readonly downloadPools?: SlotPoolCache;
 }
 
 export interface AgentAssembly {
@@ -81,6 +83,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     resume: config.resumeDownloads,
     retries: config.downloadRetries,
     allowUnverified: config.allowUnverifiedDownloads,
+    ...(options.downloadPools ? { pools: options.downloadPools } : {}),
   });
   const downloader = options.wrapDownloader ? options.wrapDownloader(realDownloader) : realDownloader;
   const installer = options.installer ?? new DbusInstaller({ log: log.child({ component: 'rauc' }), env });

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { configSecrets } from '../config/index.js';
-import { devicesFromCsv, isFleetRosterError, LiveView, numberedDevices, reportTable, REPORT_FILE, runFleet, type VirtualDevice } from '../fleet/index.js';
+import { devicesFromCsv, HeapGrowthBound, isFleetRosterError, LiveView, numberedDevices, reportTable, REPORT_FILE, runFleet, type VirtualDevice } from '../fleet/index.js';
 import { errorMessage } from '../lib/errors.js';
 import { createLogger, Redactor } from '../log/index.js';
 import { serviceConfigError } from '../main.js';
@@ -93,6 +93,8 @@ export async function runFleetCommand(argv: readonly string[], context: FleetCom
         },
         end: { whenDone: args.exitWhenDone, idleMs: args.idleExitMs, durationMs: args.durationMs },
         view: new LiveView(context.stdout, args.view ? {} : { terminal: false }),
+        // The process is the fleet's: its heap grows by less between collections while devices update.
+        heap: new HeapGrowthBound(),
       },
       context.signal,
     );

@@ -41,8 +41,18 @@ export class Downloader {
     const expected = hashesToCheck(request.hashes, { allowUnverified: this.#settings.allowUnverified, filename: paths.name });
     if (request.urls.length === 0) throw new DownloadFailedError({ attempts: 0, filename: paths.name, reason: 'no URL given' });
     await mkdir(paths.directory, { recursive: true });
-    const pool = new SlotPool(SLOT_SIZE, SLOT_COUNT);
+    const { pools } = this.#settings;
+    if (pools === undefined) return this.#download(request, options, paths, expected, new SlotPool(SLOT_SIZE, SLOT_COUNT));
+    const pool = pools.take(SLOT_SIZE, SLOT_COUNT);
+    try {
+      return await this.#download(request, options, paths, expected, pool);
+    } finally {
+      pools.give(pool);
+    }
+  }
 
+  async #download(request: DownloadRequest, options: DownloadOptions, paths: TargetPaths, expected: readonly ExpectedHash[], pool: SlotPool): Promise<DownloadResult> {
+    const { signal } = options;
     const reused = await this.#reuse(paths, request, expected, pool, signal);
     if (reused !== undefined) {
       options.onProgress?.({ bytesDone: reused.size, bytesTotal: reused.size, rate: 0 });

@@ -1,5 +1,6 @@
 export { Downloader } from './downloader.js';
 export { checkFreeSpace } from './free-space.js';
+export { SlotPoolCache } from './slot-pool-cache.js';
 export { removeStaleParts } from './stale-parts.js';
 export { safeFilename } from './safe-filename.js';
 export {

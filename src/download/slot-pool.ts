@@ -1,20 +1,33 @@
+import type { HashThreads } from './hash-threads.js';
+
 /**
  * Fixed set of equal slots in one SharedArrayBuffer. Received bytes are copied into a slot once; the
  * file write (main thread pool) and every hash worker then read the same memory, and the slot is free
  * again when the last of them releases it. The fixed count bounds memory and provides back-pressure.
+ * A pool kept across downloads (SlotPoolCache) also keeps the hash threads made for its memory.
  */
 export class SlotPool {
   readonly buffer: SharedArrayBuffer;
   readonly slotSize: number;
+  readonly count: number;
+  /** Idle hash threads bound to this pool's memory (a kept pool's); none: a thread per hash session. */
+  readonly threads: HashThreads | undefined;
   readonly #holds: number[];
   readonly #free: number[];
   #waiters: (() => void)[] = [];
 
-  constructor(slotSize: number, count: number) {
+  constructor(slotSize: number, count: number, threads?: HashThreads) {
     this.slotSize = slotSize;
+    this.count = count;
+    this.threads = threads;
     this.buffer = new SharedArrayBuffer(slotSize * count);
     this.#holds = new Array<number>(count).fill(0);
     this.#free = Array.from({ length: count }, (_, index) => index);
+  }
+
+  /** Slots no one holds. */
+  get free(): number {
+    return this.#free.length;
   }
 
   /** A free slot, held once by the caller, or undefined when all are in use. */

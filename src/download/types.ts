@@ -1,5 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import type { SlotPoolCache } from './slot-pool-cache.js';
 
 export interface ExpectedHashes {
   readonly md5?: string;
@@ -65,4 +66,6 @@ export interface DownloaderOptions {
   readonly allowUnverified: boolean;
   /** First wait before a retry, doubled per retry up to 60 s, each ±20 %; default 1000 ms (RETRY_POLICIES.download). */
   readonly retryDelayMs?: number;
+  /** Slot pools (and their hash threads) kept across downloads, owned by the caller (the fleet); none: new ones per download. */
+  readonly pools?: SlotPoolCache;
 }

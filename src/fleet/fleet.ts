@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { Agent as HttpsAgent } from 'node:https';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
+import { SlotPoolCache } from '../download/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { errorMessage, systemErrorCode } from '../lib/errors.js';
@@ -11,10 +12,12 @@ import { createTransport, type Transport } from '../net/index.js';
 import type { Clock } from '../system/index.js';
 import { artifactSink, type ArtifactMode } from './artifact-sink.js';
 import { newRecord, recordAnswer, recordState, type DeviceRecord } from './device-record.js';
+import { DownloadBound } from './download-bound.js';
 import { EvenSpread } from './even-spread.js';
+import type { HeapGrowthBound } from './heap-growth.js';
 import type { LiveView } from './live-view.js';
 import { buildReport, type FleetReport } from './report.js';
-import { RequestGate, type Lane, type LaneLimits } from './request-gate.js';
+import { RequestGate, type Lane, type LaneLimits, type LaneSnapshot } from './request-gate.js';
 import type { VirtualDevice } from './roster.js';
 import { runVirtualDevice } from './virtual-device.js';
 
@@ -56,6 +59,8 @@ export interface FleetOptions {
   /** Where the live view goes (none: no view). */
   readonly view?: LiveView;
   readonly viewIntervalMs?: number;
+  /** Told each second whether devices are updating (the CLI's, which owns the process); none: V8's own heap growth. */
+  readonly heap?: HeapGrowthBound;
 }
 
 /**
@@ -85,8 +90,13 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
   // Every device (and each of its agents) listens to it: not a leak.
   setMaxListeners(Math.max(10, options.devices.length * 4), linked.signal);
   let ended = 'stopped';
+  // Whole downloads at once, as many as the download lane's requests; their memory and hash threads are
+  // kept for the next download (no 4 MiB pool and thread per download: docs/performance.md § Fleet).
+  const downloads = new DownloadBound(options.limits.download.concurrency);
+  const downloadPools = new SlotPoolCache(Number.isFinite(downloads.limit) ? downloads.limit : 8);
   const environment = {
     config: options.config,
+    downloadPools,
     log,
     redactor: options.redactor,
     clock: options.clock,
@@ -123,7 +133,7 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
       },
     };
     try {
-      await runVirtualDevice(device, dir, installFails(device.group), { ...environment, wrapDownloader: sink }, hooks, linked.signal);
+      await runVirtualDevice(device, dir, installFails(device.group), { ...environment, wrapDownloader: (downloader) => sink(downloads.wrap(downloader)) }, hooks, linked.signal);
     } catch (error) {
       log.error(`virtual device ${device.id} could not run: ${errorMessage(error)}`);
       record.lastError = errorMessage(error);
@@ -137,8 +147,9 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
     while (!linked.signal.aborted) {
       await delay(viewEvery, { signal: linked.signal }).catch(() => undefined);
       const now = Date.now();
-      options.view?.draw({ title: `hawkbit-rauc fleet: ${records.length} devices → ${server}`, elapsedMs: now - startedAt, records, lanes: gate.snapshot(), answers, rate: ((bytes - lastBytes) * 1000) / viewEvery, bytes, rolledBack });
+      options.view?.draw({ title: `hawkbit-rauc fleet: ${records.length} devices → ${server}`, elapsedMs: now - startedAt, records, lanes: lanesOf(gate, downloads), answers, rate: ((bytes - lastBytes) * 1000) / viewEvery, bytes, rolledBack });
       lastBytes = bytes;
+      options.heap?.busy(records.some((record) => record.phase !== 'idle'));
       if (now - lastSave > 5000) {
         lastSave = now;
         await saveRecords(dir, records).catch((error: unknown) => log.warning(`fleet progress not saved: ${errorMessage(error)}`));
@@ -153,8 +164,10 @@ export async function runFleet(options: FleetOptions, signal: AbortSignal): Prom
     }
   })();
   await Promise.all(runs);
+  await downloadPools.close();
   stop.abort();
   await watch;
+  options.heap?.busy(false);
   linked.dispose();
   gate.close();
   inner.destroy();
@@ -182,6 +195,12 @@ export function endReason(
   if (busy || !closedThisRun) return { idleSince: undefined };
   const since = idleSince ?? now;
   return now - since >= end.idleMs ? { ended: 'idle', idleSince: since } : { idleSince: since };
+}
+
+/** The gate's lanes, the downloads waiting for a place counted as the download lane's queue. */
+function lanesOf(gate: RequestGate, downloads: DownloadBound): Record<Lane, LaneSnapshot> {
+  const lanes = gate.snapshot();
+  return { ...lanes, download: { ...lanes.download, queued: lanes.download.queued + downloads.waiting } };
 }
 
 function spreadOf(spread: EvenSpread): () => boolean {

@@ -7,3 +7,4 @@ export { SimulatedRauc, SIMULATED_RAUC_FILE, type SimulatedRaucOptions } from '.
 export { artifactSink, type ArtifactMode } from './artifact-sink.js';
 export type { DeviceRecord } from './device-record.js';
 export { EvenSpread } from './even-spread.js';
+export { FLEET_HEAP_GROWING_PERCENT, HeapGrowthBound } from './heap-growth.js';

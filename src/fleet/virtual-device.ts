@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAgent, type ArtifactDownloader, type PersistedState } from '../agent/index.js';
 import type { Config } from '../config/index.js';
+import type { SlotPoolCache } from '../download/index.js';
 import { delay, linkSignals } from '../lib/abort.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger, Redactor } from '../log/index.js';
@@ -20,6 +21,8 @@ export interface DeviceEnvironment {
   readonly clock: Clock;
   readonly transport: Transport;
   readonly wrapDownloader: (downloader: ArtifactDownloader) => ArtifactDownloader;
+  /** Download memory and hash threads kept for the next download of any device. */
+  readonly downloadPools: SlotPoolCache;
   readonly compatible: string;
   readonly installMs: number;
   readonly rebootMs: number;
@@ -91,6 +94,7 @@ export async function runVirtualDevice(device: VirtualDevice, fleetDir: string, 
       redactor: environment.redactor,
       transport: environment.transport,
       wrapDownloader: environment.wrapDownloader,
+      downloadPools: environment.downloadPools,
       onPersist: hooks.onState,
       status: new MemoryStatusBoard(),
     });
