@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AgentProcess } from './agent-process.js';
+import type { AgentProgram } from './device-program.js';
 import type { Fixture } from './fixture.js';
 import { sample, type ProcSample } from './proc-stats.js';
 
@@ -13,7 +14,7 @@ export interface StartFigures {
 }
 
 /** `runs` starts of the agent (one more first, as warm-up of the page cache, not counted). */
-export async function measureStarts(fixture: Fixture, runs: number, env: Readonly<Record<string, string>>): Promise<StartFigures> {
+export async function measureStarts(fixture: Fixture, runs: number, env: Readonly<Record<string, string>>, program?: AgentProgram): Promise<StartFigures> {
   const firstPollMs: number[] = [];
   const bareNodeMs: number[] = [];
   for (let run = 0; run <= runs; run++) {
@@ -21,7 +22,7 @@ export async function measureStarts(fixture: Fixture, runs: number, env: Readonl
     await once(spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }), 'exit');
     const bare = performance.now() - bareStarted;
     const firstPoll = fixture.next((request) => fixture.isPoll(request), 30_000);
-    const agent = AgentProcess.start(fixture.configFile, { env });
+    const agent = AgentProcess.start(fixture.configFile, { env, ...(program ? { program } : {}) });
     const arrived = await Promise.race([firstPoll, agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)))]);
     await agent.stop();
     if (run === 0) continue;
@@ -57,12 +58,12 @@ export interface PollFigures {
  */
 export async function measurePolls(
   fixture: Fixture,
-  options: { warmup: number; slow: number; fast: number; fastMs: number; settle: number; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[] },
+  options: { warmup: number; slow: number; fast: number; fastMs: number; settle: number; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[]; program?: AgentProgram },
 ): Promise<PollFigures> {
   fixture.resetPolls();
   // Poll k follows sleep k - 1: polls 1 … warmup + slow + 1 come at 1 s, then `fast` quick ones.
   const first = options.warmup + options.slow + 1;
-  const agent = AgentProcess.start(fixture.configFile, { env: options.env, nodeArgs: options.nodeArgs ?? [], fastPoll: { ms: options.fastMs, from: first - 1, count: options.fast } });
+  const agent = AgentProcess.start(fixture.configFile, { env: options.env, nodeArgs: options.nodeArgs ?? [], ...(options.program ? { program: options.program } : {}), fastPoll: { ms: options.fastMs, from: first - 1, count: options.fast } });
   try {
     const crashed = agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)));
     const at = (count: number, timeoutMs: number) => Promise.race([fixture.poll(count, timeoutMs), crashed]);
