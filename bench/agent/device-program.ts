@@ -25,17 +25,22 @@ export interface AgentProgram {
  * BENCH_AGENT_CLI: another script (the base build's bundle, or a `dist/cli.js`) instead of the device
  * bundle, under the same unit options and environment, so that an A/B compares like with like.
  * BENCH_AGENT_PLAIN=1: neither the unit's options nor its environment (how the benchmark ran before).
+ * BENCH_AGENT_ENV="NAME=value …": more environment for the agent only, e.g. to measure a setting for the
+ * unit before it goes there.
  */
 export function benchProgram(env: NodeJS.ProcessEnv = process.env): AgentProgram {
   const cli = env.BENCH_AGENT_CLI || DEVICE_BUNDLE;
   if (!existsSync(cli)) throw new Error(`${cli} does not exist${cli === DEVICE_BUNDLE ? ' (npm run build:device builds it)' : ''}`);
   const plain = env.BENCH_AGENT_PLAIN === '1';
   const unit = plain ? { args: [], env: {} } : unitCommand(readFileSync(UNIT, 'utf8'));
+  const extra = assignments(env.BENCH_AGENT_ENV ?? '');
   const what = cli === DEVICE_BUNDLE ? 'the device bundle' : cli === DIST_CLI ? 'dist/cli.js (not what a device runs)' : 'BENCH_AGENT_CLI (not this tree)';
   const how = plain
     ? 'without the unit\'s options and environment (BENCH_AGENT_PLAIN=1)'
     : `with the unit's options and environment: ${[...unit.args, ...Object.entries(unit.env).map(([k, v]) => `${k}=${v}`)].join(' ')}`;
-  return { cli, args: unit.args, env: unit.env, description: `${what}, ${cli}, ${how}`, asOnDevice: cli === DEVICE_BUNDLE && !plain };
+  const more = Object.keys(extra).length > 0 ? `, and BENCH_AGENT_ENV ${Object.entries(extra).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+  const asOnDevice = cli === DEVICE_BUNDLE && !plain && more === '';
+  return { cli, args: unit.args, env: { ...unit.env, ...extra }, description: `${what}, ${cli}, ${how}${more}`, asOnDevice };
 }
 
 /** ExecStart's options before `-c` and the `Environment=` assignments of a unit's [Service] section. */
@@ -54,13 +59,18 @@ export function unitCommand(text: string): { args: string[]; env: Record<string,
       const config = words.indexOf('-c');
       args = config < 0 ? words : words.slice(0, config);
     }
-    if (key !== 'Environment') continue;
-    // One or more KEY=VALUE, space-separated, each optionally in double quotes (systemd.exec(5)).
-    for (const match of value.matchAll(/"([^"]*)"|(\S+)/g)) {
-      const assignment = match[1] ?? match[2] ?? '';
-      const at = assignment.indexOf('=');
-      if (at > 0) env[assignment.slice(0, at)] = assignment.slice(at + 1);
-    }
+    if (key === 'Environment') Object.assign(env, assignments(value));
   }
   return { args, env };
+}
+
+/** One or more KEY=VALUE, space-separated, each optionally in double quotes (as systemd.exec(5) has them). */
+function assignments(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const match of text.matchAll(/"([^"]*)"|(\S+)/g)) {
+    const assignment = match[1] ?? match[2] ?? '';
+    const at = assignment.indexOf('=');
+    if (at > 0) env[assignment.slice(0, at)] = assignment.slice(at + 1);
+  }
+  return env;
 }
