@@ -15,7 +15,7 @@ export function deviceBundleOptions(options: { entry: string; outfile: string; v
     minifySyntax: true,
     minifyWhitespace: true,
     // Shorter local names: less source for Node to read and parse at every start (docs/performance.md
-    // › Footprint). Class and function names stay readable: error names in logs and stack traces.
+    // › Footprint). Class and function names stay (`name`): error names, function names in stack traces.
     minifyIdentifiers: true,
     keepNames: true,
     // @dabh/diagnostics (winston's internal debug output, DEBUG=winston:*) picks its no-op build in
