@@ -1,9 +1,11 @@
-// The agent as the device runs it: `node dist/cli.js -c <config>` in its own process, so that its RSS,
-// CPU time and descriptors are its own.
+// The agent in its own process, so that its RSS, CPU time and descriptors are its own: `node dist/cli.js
+// -c <config>`, or a given program (bench:agent: the device bundle as the unit starts it, see
+// device-program.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { exited, tail, terminate } from '../../test/harness/process.js';
+import type { AgentProgram } from './device-program.js';
 
 /** BENCH_AGENT_CLI: the cli.js of another build (to measure a change against its base). */
 export const CLI = process.env.BENCH_AGENT_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -21,6 +23,8 @@ export interface AgentProcessOptions {
   readonly nodeArgs?: readonly string[];
   /** A program that runs node as its child, e.g. `['strace', '-f', …]`; stop() then signals node itself. */
   readonly wrapper?: readonly string[];
+  /** The script with its options and environment (default: `CLI`, none). */
+  readonly program?: AgentProgram;
 }
 
 export class AgentProcess {
@@ -45,13 +49,14 @@ export class AgentProcess {
   }
 
   static start(configFile: string, options: AgentProcessOptions = {}): AgentProcess {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    const program = options.program;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...program?.env, ...options.env };
     for (const name of DROPPED) delete env[name];
     const fast = options.fastPoll;
     const preload = fast === undefined ? [] : ['--import', FAST_POLL];
     if (fast) Object.assign(env, { BENCH_POLL_MS: String(fast.ms), BENCH_POLL_FAST_FROM: String(fast.from ?? 0), BENCH_POLL_FAST_COUNT: String(fast.count ?? 'Infinity') });
     const spawnedAt = performance.now();
-    const args = [...(options.nodeArgs ?? []), ...preload, CLI, '-c', configFile];
+    const args = [...(options.nodeArgs ?? []), ...preload, program?.cli ?? CLI, ...(program?.args ?? []), '-c', configFile];
     const [wrapper, ...wrapperArgs] = options.wrapper ?? [];
     const child = wrapper ? spawn(wrapper, [...wrapperArgs, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new AgentProcess(child, spawnedAt, wrapper !== undefined);

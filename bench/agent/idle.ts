@@ -2,33 +2,50 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AgentProcess } from './agent-process.js';
+import type { AgentProgram } from './device-program.js';
 import type { Fixture } from './fixture.js';
 import { sample, type ProcSample } from './proc-stats.js';
 
 export interface StartFigures {
   /** Spawn → first GET of the controller base at the server, ms, one per start. */
   readonly firstPollMs: readonly number[];
-  /** Spawn → exit of `node -e 0`, ms: what Node itself costs on this machine now. */
+  /** CPU time (user + system, all threads) the agent had used when its first poll arrived (read just after), ms, one per start. */
+  readonly firstPollCpuMs: readonly number[];
+  /** Spawn → exit of a bare Node (`node -e`, one statement), ms: what Node itself costs on this machine now. */
   readonly bareNodeMs: readonly number[];
+  /** CPU time of a bare Node (`node -e`, one statement that reads it), ms. */
+  readonly bareNodeCpuMs: readonly number[];
 }
 
+const BARE_NODE = 'const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))';
+
 /** `runs` starts of the agent (one more first, as warm-up of the page cache, not counted). */
-export async function measureStarts(fixture: Fixture, runs: number, env: Readonly<Record<string, string>>): Promise<StartFigures> {
+export async function measureStarts(fixture: Fixture, runs: number, env: Readonly<Record<string, string>>, program?: AgentProgram): Promise<StartFigures> {
   const firstPollMs: number[] = [];
+  const firstPollCpuMs: number[] = [];
   const bareNodeMs: number[] = [];
+  const bareNodeCpuMs: number[] = [];
   for (let run = 0; run <= runs; run++) {
     const bareStarted = performance.now();
-    await once(spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }), 'exit');
+    // A bare Node that prints the CPU time it used, at its only statement.
+    const bareNode = spawn(process.execPath, ['-e', BARE_NODE], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let bareOutput = '';
+    bareNode.stdout.on('data', (chunk: Buffer) => (bareOutput += chunk.toString()));
+    await once(bareNode, 'exit');
     const bare = performance.now() - bareStarted;
+    const bareCpu = Number(bareOutput);
     const firstPoll = fixture.next((request) => fixture.isPoll(request), 30_000);
-    const agent = AgentProcess.start(fixture.configFile, { env });
+    const agent = AgentProcess.start(fixture.configFile, { env, ...(program ? { program } : {}) });
     const arrived = await Promise.race([firstPoll, agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)))]);
+    const atFirstPoll = await sample(agent.pid);
     await agent.stop();
     if (run === 0) continue;
     firstPollMs.push(arrived.at - agent.spawnedAt);
+    firstPollCpuMs.push(atFirstPoll.cpuMs);
     bareNodeMs.push(bare);
+    bareNodeCpuMs.push(bareCpu);
   }
-  return { firstPollMs, bareNodeMs };
+  return { firstPollMs, firstPollCpuMs, bareNodeMs, bareNodeCpuMs };
 }
 
 export interface PollFigures {
@@ -57,12 +74,12 @@ export interface PollFigures {
  */
 export async function measurePolls(
   fixture: Fixture,
-  options: { warmup: number; slow: number; fast: number; fastMs: number; settle: number; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[] },
+  options: { warmup: number; slow: number; fast: number; fastMs: number; settle: number; env: Readonly<Record<string, string>>; nodeArgs?: readonly string[]; program?: AgentProgram },
 ): Promise<PollFigures> {
   fixture.resetPolls();
   // Poll k follows sleep k - 1: polls 1 … warmup + slow + 1 come at 1 s, then `fast` quick ones.
   const first = options.warmup + options.slow + 1;
-  const agent = AgentProcess.start(fixture.configFile, { env: options.env, nodeArgs: options.nodeArgs ?? [], fastPoll: { ms: options.fastMs, from: first - 1, count: options.fast } });
+  const agent = AgentProcess.start(fixture.configFile, { env: options.env, nodeArgs: options.nodeArgs ?? [], ...(options.program ? { program: options.program } : {}), fastPoll: { ms: options.fastMs, from: first - 1, count: options.fast } });
   try {
     const crashed = agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)));
     const at = (count: number, timeoutMs: number) => Promise.race([fixture.poll(count, timeoutMs), crashed]);

@@ -113,7 +113,21 @@ test('dbus-next works bundled with the same options (probe against a private dbu
     daemon.once('exit', (code) => reject(new Error(`dbus-daemon exited ${code}`)));
   });
   const result = await run(process.execPath, [probe, address], { cwd: dir, env, timeout: 60_000 });
-  t.true((JSON.parse(result.stdout) as string[]).includes('org.freedesktop.DBus'));
+  const { names, introspection } = JSON.parse(result.stdout) as { names: string[]; introspection: string };
+  t.true(names.includes('org.freedesktop.DBus'));
+  // dbus-next's reply for a connection that exports nothing, built by the stand-in for xml2js.
+  t.is(introspection, '<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd">\n<node/>');
+});
+
+test('the bundle leaves out xml2js (dbus-next proxy objects) and winston\'s debug colours; a proxy object fails clearly', async (t) => {
+  const licenses = readFileSync(join(tree, 'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES'), 'utf8');
+  t.regex(licenses, /^dbus-next \d/m);
+  for (const name of ['xml2js', 'xmlbuilder', 'sax', '@so-ric/colorspace', 'kuler']) t.notRegex(licenses, new RegExp(`^${name} \\d`, 'm'), name);
+  const probe = join(dir, 'probe', 'proxy-probe.mjs');
+  await build(deviceBundleOptions({ entry: join(repo, 'test/unit/ship/fixtures/proxy-probe.ts'), outfile: probe, version }));
+  const failed = await run(process.execPath, [probe], { cwd: dir, env, timeout: 60_000 }).catch((error: { code: number; stderr: string }) => error);
+  t.is('code' in failed ? failed.code : 0, 1);
+  t.regex(failed.stderr, /D-Bus proxy objects and exported objects are not part of the hawkbit-rauc device build/);
 });
 
 test('the bundle carries out a forced update: fake hawkBit, fake RAUC on a private bus, run once', async (t) => {
