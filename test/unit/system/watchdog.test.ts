@@ -49,11 +49,15 @@ test('the stall limit: 3 watchdog intervals, at least 3 of the longest DDI reque
 test('the watchdog pings at a quarter of the interval while the heartbeat beats, stops when it stalls, resumes after', async (t) => {
   const system = new FakeSystem();
   system.watchdogIntervalMs = 200;
-  const heartbeat = new LoopHeartbeat({ stallMs: 300 });
+  // The heartbeat's clock is the test's: on a loaded machine a ping timer that fires late must not find
+  // the loop stalled before the test stalls it (the watchdog's own timer runs in real time).
+  let now = 0;
+  const heartbeat = new LoopHeartbeat({ stallMs: 300, now: () => now });
   const logs = new Capture();
   const feeder = startWatchdog({ system, heartbeat, log: createLogger({ level: 'debug', format: 'text', stream: logs }) })!;
   t.teardown(() => feeder.stop());
   await until(() => pings(system) >= 2, 'two pings');
+  now += 1_000;
   await until(() => logs.text.includes('no longer feeding the watchdog'), 'the stall is noticed');
   t.regex(logs.text, /the update loop made no progress for \d+ s: no longer feeding the watchdog, systemd restarts the service/);
   const atStall = pings(system);
