@@ -22,13 +22,14 @@ export async function requireGnuTime(): Promise<void> {
 
 /**
  * Runs `command args` under GNU time, which reports the rusage of the command and of all the children
- * it waited for (RUSAGE_CHILDREN), and measures the wall time from spawn to exit.
+ * it waited for (RUSAGE_CHILDREN), and measures the wall time from spawn to exit. `env` is added to
+ * this process's environment for the command.
  */
-export async function measure(command: string, args: readonly string[], statsFile: string): Promise<Measurement> {
+export async function measure(command: string, args: readonly string[], statsFile: string, env: Readonly<Record<string, string>> = {}): Promise<Measurement> {
   const started = performance.now();
   let output = '';
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(TIME, ['-f', '%U %S %M', '-o', statsFile, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TIME, ['-f', '%U %S %M', '-o', statsFile, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);

@@ -4,22 +4,27 @@
 // BENCH_DOWNLOAD_DIR (default os.tmpdir()), RHU_BIN (a rauc-hawkbit-updater binary; optional),
 // BENCH_DOWNLOAD_NODE_ARGS (extra node arguments for our CLI, e.g. "--max-semi-space-size=1"),
 // BENCH_DOWNLOAD_BASE_CLI (the cli.js of another build, run as one more contender: a change against its base),
-// BENCH_DOWNLOAD_CLI (our CLI, default dist/cli.js; e.g. the device bundle of `npm run build:device`).
+// BENCH_DOWNLOAD_CLI (our CLI; default the device bundle of `npm run build:device`, what a device runs),
+// BENCH_DOWNLOAD_PLAIN=1 (ours and base without the shipped unit's options and environment).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { DEVICE_BUNDLE, unitCommand } from '../agent/device-program.js';
 import { loadAverage } from '../agent/proc-stats.js';
 import { configText } from '../../test/helpers/config-text.js';
 import { measure, median, requireGnuTime, type Measurement } from './measure.js';
 
 const MiB = 1024 * 1024;
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-const CLI = process.env.BENCH_DOWNLOAD_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CLI = process.env.BENCH_DOWNLOAD_CLI || DEVICE_BUNDLE;
+// Ours (and the base build) run as the shipped unit starts the service: its options and Environment=.
+const unit = process.env.BENCH_DOWNLOAD_PLAIN === '1' ? { args: [], env: {} } : unitCommand(readFileSync(fileURLToPath(new URL('../../config/hawkbit-rauc.service', import.meta.url)), 'utf8'));
 const sizeMib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
 const runs = Number(process.env.BENCH_DOWNLOAD_RUNS ?? 3);
 const rhuBin = process.env.RHU_BIN;
@@ -98,10 +103,10 @@ async function main(): Promise<void> {
       await fetch(`${started.origin}/bench/next?file=${file.name}`, { method: 'POST' });
     };
     /** A run-once client must end with its action reported `success` to the server. */
-    const runOnce = async (file: Served, command: string, args: string[]): Promise<Measurement> => {
+    const runOnce = async (file: Served, command: string, args: string[], env: Readonly<Record<string, string>> = {}): Promise<Measurement> => {
       await serve(file);
       const before = started.results.length;
-      const result = await measure(command, args, stats);
+      const result = await measure(command, args, stats, env);
       const reported = started.results.slice(before);
       if (reported.length !== 1 || reported[0]?.finished !== 'success' || reported[0].file !== file.name) {
         throw new Error(`${command}: the server got ${JSON.stringify(reported)} instead of one successful action`);
@@ -110,8 +115,8 @@ async function main(): Promise<void> {
     };
     const curlUrl = `${started.origin}/DEFAULT/controller/v1/bench/softwaremodules/1/artifacts/${big.name}`;
     const contenders: Record<string, () => Promise<Measurement>> = {
-      ours: () => runOnce(big, process.execPath, [...nodeArgs, CLI, '-r', '-c', oursConf]),
-      ...(baseCli ? { base: () => runOnce(big, process.execPath, [...nodeArgs, baseCli, '-r', '-c', oursConf]) } : {}),
+      ours: () => runOnce(big, process.execPath, [...nodeArgs, CLI, ...unit.args, '-r', '-c', oursConf], unit.env),
+      ...(baseCli ? { base: () => runOnce(big, process.execPath, [...nodeArgs, baseCli, ...unit.args, '-r', '-c', oursConf], unit.env) } : {}),
       ...(rhuBin ? { rhu: () => runOnce(big, rhuBin, ['-r', '-c', rhuConf]) } : {}),
       curl: () => measure('curl', ['-s', '-o', join(out, 'curl.bin'), curlUrl], stats),
       hashers: async () => {
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
         const sha = await measure('sha256sum', [big.path], stats);
         return { seconds: md5.seconds + sha.seconds, cpuSeconds: md5.cpuSeconds + sha.cpuSeconds, userSeconds: md5.userSeconds + sha.userSeconds, sysSeconds: md5.sysSeconds + sha.sysSeconds, peakRssMb: Math.max(md5.peakRssMb, sha.peakRssMb) };
       },
-      oursSmall: () => runOnce(small, process.execPath, [...nodeArgs, CLI, '-r', '-c', oursConf]),
+      oursSmall: () => runOnce(small, process.execPath, [...nodeArgs, CLI, ...unit.args, '-r', '-c', oursConf], unit.env),
     };
     const results = new Map<string, Measurement[]>(Object.keys(contenders).map((key) => [key, []]));
     for (let run = 1; run <= runs; run++) {
@@ -151,7 +156,7 @@ function report(results: Map<string, Measurement[]>, size: number, context: { rh
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
   console.log(`\ndownload benchmark, ${new Date().toISOString()}, medians of ${runs} alternating runs, ${size / MiB} MiB, ${availableParallelism()} cores, load average (1/5/15 min) ${context.loads.join(', then ')}`);
-  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}; ours: ${CLI}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
+  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}; ours: ${CLI === DEVICE_BUNDLE ? 'the device bundle, ' : ''}${CLI}${process.env.BENCH_DOWNLOAD_PLAIN === '1' ? ' without the unit\'s settings (BENCH_DOWNLOAD_PLAIN=1)' : ` as the unit starts it (${[...unit.args, ...Object.entries(unit.env).map(([k, v]) => `${k}=${v}`)].join(' ')})`}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
   console.log('| contender | MB/s | CPU s | peak RSS MB |\n|---|---|---|---|');
   const names: Record<string, string> = { ours: 'ours, `-r`, download-only action, MD5 + SHA-256', base: 'base build (BENCH_DOWNLOAD_BASE_CLI), the same', rhu: 'rauc-hawkbit-updater `-r` (SHA-1 after the transfer)', curl: '`curl -s -o FILE`', hashers: '`md5sum` + `sha256sum` of the file' };
   for (const [key, name] of Object.entries(names)) {
