@@ -32,15 +32,25 @@ export function benchProgram(env: NodeJS.ProcessEnv = process.env): AgentProgram
   const cli = env.BENCH_AGENT_CLI || DEVICE_BUNDLE;
   if (!existsSync(cli)) throw new Error(`${cli} does not exist${cli === DEVICE_BUNDLE ? ' (npm run build:device builds it)' : ''}`);
   const plain = env.BENCH_AGENT_PLAIN === '1';
-  const unit = plain ? { args: [], env: {} } : unitCommand(readFileSync(UNIT, 'utf8'));
+  const unit = plain ? { args: [], env: {} } : shippedUnit();
   const extra = assignments(env.BENCH_AGENT_ENV ?? '');
   const what = cli === DEVICE_BUNDLE ? 'the device bundle' : cli === DIST_CLI ? 'dist/cli.js (not what a device runs)' : 'BENCH_AGENT_CLI (not this tree)';
   const how = plain
     ? 'without the unit\'s options and environment (BENCH_AGENT_PLAIN=1)'
-    : `with the unit's options and environment: ${[...unit.args, ...Object.entries(unit.env).map(([k, v]) => `${k}=${v}`)].join(' ')}`;
+    : `with the unit's options and environment: ${unitSettings(unit)}`;
   const more = Object.keys(extra).length > 0 ? `, and BENCH_AGENT_ENV ${Object.entries(extra).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
   const asOnDevice = cli === DEVICE_BUNDLE && !plain && more === '';
   return { cli, args: unit.args, env: { ...unit.env, ...extra }, description: `${what}, ${cli}, ${how}${more}`, asOnDevice };
+}
+
+/** The shipped unit's (config/hawkbit-rauc.service) ExecStart options and environment. */
+export function shippedUnit(): { args: string[]; env: Record<string, string> } {
+  return unitCommand(readFileSync(UNIT, 'utf8'));
+}
+
+/** One line for a report: the options, then the assignments. */
+export function unitSettings(unit: { readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> }): string {
+  return [...unit.args, ...Object.entries(unit.env).map(([k, v]) => `${k}=${v}`)].join(' ');
 }
 
 /** ExecStart's options before `-c` and the `Environment=` assignments of a unit's [Service] section. */

@@ -9,13 +9,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DEVICE_BUNDLE, unitCommand } from '../agent/device-program.js';
+import { DEVICE_BUNDLE, shippedUnit, unitSettings } from '../agent/device-program.js';
 import { loadAverage } from '../agent/proc-stats.js';
 import { configText } from '../../test/helpers/config-text.js';
 import { measure, median, requireGnuTime, type Measurement } from './measure.js';
@@ -24,7 +23,7 @@ const MiB = 1024 * 1024;
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const CLI = process.env.BENCH_DOWNLOAD_CLI || DEVICE_BUNDLE;
 // Ours (and the base build) run as the shipped unit starts the service: its options and Environment=.
-const unit = process.env.BENCH_DOWNLOAD_PLAIN === '1' ? { args: [], env: {} } : unitCommand(readFileSync(fileURLToPath(new URL('../../config/hawkbit-rauc.service', import.meta.url)), 'utf8'));
+const unit = process.env.BENCH_DOWNLOAD_PLAIN === '1' ? { args: [], env: {} } : shippedUnit();
 const sizeMib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
 const runs = Number(process.env.BENCH_DOWNLOAD_RUNS ?? 3);
 const rhuBin = process.env.RHU_BIN;
@@ -156,7 +155,7 @@ function report(results: Map<string, Measurement[]>, size: number, context: { rh
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
   console.log(`\ndownload benchmark, ${new Date().toISOString()}, medians of ${runs} alternating runs, ${size / MiB} MiB, ${availableParallelism()} cores, load average (1/5/15 min) ${context.loads.join(', then ')}`);
-  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}; ours: ${CLI === DEVICE_BUNDLE ? 'the device bundle, ' : ''}${CLI}${process.env.BENCH_DOWNLOAD_PLAIN === '1' ? ' without the unit\'s settings (BENCH_DOWNLOAD_PLAIN=1)' : ` as the unit starts it (${[...unit.args, ...Object.entries(unit.env).map(([k, v]) => `${k}=${v}`)].join(' ')})`}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
+  console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}; ours: ${CLI === DEVICE_BUNDLE ? 'the device bundle, ' : ''}${CLI}${process.env.BENCH_DOWNLOAD_PLAIN === '1' ? ' without the unit\'s settings (BENCH_DOWNLOAD_PLAIN=1)' : ` as the unit starts it (${unitSettings(unit)})`}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
   console.log('| contender | MB/s | CPU s | peak RSS MB |\n|---|---|---|---|');
   const names: Record<string, string> = { ours: 'ours, `-r`, download-only action, MD5 + SHA-256', base: 'base build (BENCH_DOWNLOAD_BASE_CLI), the same', rhu: 'rauc-hawkbit-updater `-r` (SHA-1 after the transfer)', curl: '`curl -s -o FILE`', hashers: '`md5sum` + `sha256sum` of the file' };
   for (const [key, name] of Object.entries(names)) {
