@@ -5,7 +5,8 @@
 # HAWKBIT_URL) and stopped afterwards, also when a test fails or the run is interrupted.
 # HAWKBIT_E2E_VERSIONS="V1 V2 …" overrides the versions (the first one gets the whole suite).
 # Beside the pinned release a second server of that version runs with hawkBit's DoS filter on at its
-# defaults (HAWKBIT_DOS_URL) for the fleet's test of the server's 429s (test/e2e/fleet/dos-filter.test.ts).
+# defaults (HAWKBIT_DOS_URL) for the fleet's test of the server's 429s (test/e2e/fleet/dos-filter.test.ts),
+# unless the files named leave that test out.
 # Then test/e2e/goosebit/** runs against two goosebit servers side by side (scripts/goosebit-server.sh:
 # device auth off, exported as GOOSEBIT_URL/GOOSEBIT_DIR, and strict, as GOOSEBIT_STRICT_URL/
 # GOOSEBIT_STRICT_DIR). E2E_SERVERS="hawkbit goosebit" (the default) chooses which of the two runs.
@@ -17,13 +18,18 @@ cd "$(dirname "$0")/.."
 # choose the servers too (unless E2E_SERVERS is set): goosebit for test/e2e/goosebit/ files, hawkBit
 # for the others.
 default_servers="hawkbit goosebit"
-named_goosebit=0 named_other=0
+named_goosebit=0 named_other=0 named_dos=0
 for arg in "$@"; do
   case "$arg" in
     test/e2e/goosebit/*) named_goosebit=1 ;;
     test/*) named_other=1 ;;
   esac
+  # The DoS-filter server is started only when its test may run: a pattern, its directory or the file.
+  case "$arg" in
+    test/*'*'* | test/e2e | test/e2e/ | test/e2e/fleet | test/e2e/fleet/ | test/e2e/fleet/dos-filter.test.ts) named_dos=1 ;;
+  esac
 done
+[ "$named_goosebit$named_other" != 00 ] || named_dos=1
 if [ "$named_goosebit$named_other" = 10 ]; then default_servers=goosebit; fi
 if [ "$named_goosebit$named_other" = 01 ]; then default_servers=hawkbit; fi
 read -r -a servers <<<"${E2E_SERVERS:-$default_servers}"
@@ -68,7 +74,7 @@ for version in "${versions[@]}"; do
   run scripts/hawkbit-server.sh start --version "$version" --pid-file "$pid_file" >/dev/null
   url="$(cat "$pid_file.url")"
   dos_url=""
-  if [ "$scope" = full ]; then
+  if [ "$scope" = full ] && [ "$named_dos" = 1 ]; then
     run scripts/hawkbit-server.sh start --version "$version" --dos-filter --pid-file "$state/dos.pid" >/dev/null
     dos_url="$(cat "$state/dos.pid.url")"
   fi
