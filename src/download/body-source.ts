@@ -4,6 +4,12 @@ import type { Readable } from 'node:stream';
 export interface BodySink {
   write(bytes: Uint8Array, start: number, end: number): boolean;
   drained(): Promise<void>;
+  /**
+   * Optional: memory of the sink where the next socket read may land, so that its body bytes need no
+   * copy (`write()` then gets a view of that memory). Undefined when the sink cannot take bytes now.
+   * The view stays the sink's until the next `write()`, which must be the bytes read into it.
+   */
+  target?(): Uint8Array | undefined;
 }
 
 /** The body of an opened response, read once into a sink. */

@@ -8,8 +8,9 @@ import type { SlotPool } from './slot-pool.js';
 
 /**
  * The running hashes of one file's bytes, placed by `placeHashes`: on worker threads (one per algorithm
- * when the machine has a core to spare for each besides the receiving thread; on 2 cores one thread for
- * MD5 + SHA-256), or on the receiving thread itself when the process has a single core.
+ * when the machine has a core to spare for each besides the receiving thread; on 2 cores MD5 on a
+ * worker and the other hash on the receiving thread), or all on the receiving thread when the process
+ * has a single core.
  * `bytes` counts what was fed; a session is only valid for a part file of exactly that length.
  */
 export class HashSession {
@@ -20,7 +21,8 @@ export class HashSession {
 
   constructor(algorithms: readonly HashAlgorithm[], pool: SlotPool, cores = availableParallelism()) {
     this.#pool = pool;
-    const placement = placeHashes(algorithms, cores);
+    // A pool that keeps its hash threads serves many downloads of one process (the fleet's SlotPoolCache).
+    const placement = placeHashes(algorithms, cores, pool.threads !== undefined);
     this.#inline = placement.inline.map((algorithm) => ({ algorithm, hash: createHash(algorithm) }));
     this.#workers = placement.workers.map((group) => new HashWorker(group, pool));
   }

@@ -5,6 +5,14 @@ import type { HashSession } from './hash-session.js';
 import type { SlotPool } from './slot-pool.js';
 import type { SpeedLimit } from './speed-limit.js';
 
+/** Slots written by one system call at most (a quarter of the default pool). */
+const MAX_BATCH = 4;
+/**
+ * Written bytes after which the part file's data goes to the disk (fdatasync) while the download goes
+ * on, so the fsync at the end has little left to wait for and dirty pages stay bounded.
+ */
+const FLUSH_BYTES = 32 * 1024 * 1024;
+
 export interface PartWriterOptions {
   readonly file: FileHandle;
   /** File offset of the first received byte (the bytes already in the part file). */
@@ -17,11 +25,14 @@ export interface PartWriterOptions {
   readonly speedLimit: SpeedLimit | undefined;
   /** Called with the length of every run of received bytes once it is in a slot. */
   readonly onBytes: (length: number) => void;
+  /** Written bytes between two flushes while the download runs (default FLUSH_BYTES). */
+  readonly flushBytes?: number;
 }
 
 /**
- * The sink of a download: copies received bytes into slots of a shared pool, then writes each full slot
- * at its file offset (one write at a time, in order) while the hash workers read the same memory.
+ * The sink of a download: received bytes go into slots of a shared pool — read there in place when the
+ * reader asks for `target()`, else copied — then each full slot is written at its file offset (one write
+ * at a time, in order) while the hash workers read the same memory.
  * `write()` takes a view that is valid only during the call (the reader's fixed buffer): what does not
  * fit while every slot is busy goes to a spill buffer of this writer (about one read, allocated once),
  * and `write()` returns false — the reader then stops reading until `drained()` resolves; so does a
@@ -38,6 +49,12 @@ export class PartWriter implements BodySink {
   #next: number;
   #written: number;
   #writes: Promise<void> = Promise.resolve();
+  /** Full slots waiting for their write, in file order. */
+  readonly #queue: { readonly slot: number; readonly length: number }[] = [];
+  #writing = false;
+  /** Part file offset up to which a flush was started; the flush running, if any. */
+  #flushedTo: number;
+  #flushing: Promise<void> | undefined;
   #writeError: unknown;
   #spill: Uint8Array | undefined;
   #spilled = 0;
@@ -50,6 +67,7 @@ export class PartWriter implements BodySink {
     this.#memory = new Uint8Array(options.pool.buffer);
     this.#next = options.position;
     this.#written = options.position;
+    this.#flushedTo = options.position;
   }
 
   /** Length of the part file as far as completed writes go. */
@@ -57,9 +75,10 @@ export class PartWriter implements BodySink {
     return this.#written;
   }
 
-  /** Resolves when no write is queued or running. */
-  settled(): Promise<void> {
-    return this.#writes;
+  /** Resolves when no write or flush is queued or running. */
+  async settled(): Promise<void> {
+    await this.#writes;
+    await this.#flushing;
   }
 
   /**
@@ -78,6 +97,24 @@ export class PartWriter implements BodySink {
     if (copied < end) this.#keep(bytes, copied, end);
     this.#waitMs = speedLimit?.delayMs(end - start) ?? 0;
     return this.#spilled === 0 && this.#waitMs === 0;
+  }
+
+  /**
+   * The free rest of the current slot (a free slot is taken when none is current), for the next socket
+   * read to land in: its body bytes are then already where `write()` would copy them. Undefined while
+   * bytes wait in the spill buffer, after a write error or abort, or when every slot is busy.
+   */
+  target(): Uint8Array | undefined {
+    if (this.#stopped || this.#spilled > 0 || this.#writeError !== undefined) return undefined;
+    const { pool } = this.#options;
+    if (this.#slot === undefined) {
+      const slot = pool.take();
+      if (slot === undefined) return undefined;
+      this.#slot = slot;
+      this.#fill = 0;
+    }
+    const base = pool.offset(this.#slot);
+    return this.#memory.subarray(base + this.#fill, base + pool.slotSize);
   }
 
   /** Resolves when the kept bytes are in slots and the speed cap allows more: time to read on. */
@@ -106,7 +143,7 @@ export class PartWriter implements BodySink {
   async finish(): Promise<void> {
     await this.drained();
     this.#dispatch();
-    await this.#writes;
+    await this.settled();
     if (this.#writeError !== undefined) throw this.#writeError;
     await this.#options.file.sync();
   }
@@ -143,7 +180,10 @@ export class PartWriter implements BodySink {
         this.#fill = 0;
       }
       const n = Math.min(pool.slotSize - this.#fill, end - from);
-      this.#memory.set(bytes.subarray(from, from + n), pool.offset(this.#slot) + this.#fill);
+      const to = pool.offset(this.#slot) + this.#fill;
+      if (bytes.buffer !== pool.buffer) this.#memory.set(bytes.subarray(from, from + n), to);
+      else if (bytes.byteOffset + from !== to) this.#memory.copyWithin(to, bytes.byteOffset + from, bytes.byteOffset + from + n);
+      // else: read in place (target()), nothing to move.
       this.#fill += n;
       from += n;
       if (this.#fill === pool.slotSize) this.#dispatch();
@@ -169,34 +209,79 @@ export class PartWriter implements BodySink {
     const slot = this.#slot;
     if (slot === undefined) return;
     const length = this.#fill;
-    if (length === 0) return;
-    const at = this.#next;
+    if (length === 0) {
+      // A slot taken for a read that brought no body bytes (target()) goes back unused.
+      this.#slot = undefined;
+      this.#options.pool.release(slot);
+      return;
+    }
     this.#slot = undefined;
     this.#fill = 0;
     this.#next += length;
-    const { file, pool, session } = this.#options;
+    const { pool, session } = this.#options;
     try {
       session?.feed(slot, length);
     } catch (error) {
       pool.release(slot);
       throw error;
     }
-    this.#writes = this.#writes.then(async () => {
-      try {
-        if (this.#writeError !== undefined) return;
-        const view = pool.view(slot, length);
-        let done = 0;
-        while (done < length) {
-          const { bytesWritten } = await file.write(view, done, length - done, at + done);
-          if (bytesWritten === 0) throw new Error(`write to the part file made no progress at offset ${at + done}`);
-          done += bytesWritten;
+    this.#queue.push({ slot, length });
+    if (!this.#writing) this.#writes = this.#writeQueued();
+  }
+
+  /**
+   * Writes the queued slots in order, one system call at a time; slots that queued up while a write ran
+   * go together in one `writev` (fewer hand-offs to the thread pool when the disk is the slower side).
+   */
+  async #writeQueued(): Promise<void> {
+    this.#writing = true;
+    const { file, pool } = this.#options;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        try {
+          if (this.#writeError !== undefined) continue;
+          const views = batch.map(({ slot, length }) => pool.view(slot, length));
+          while (views.length > 0) {
+            const { bytesWritten } = await file.writev(views, this.#written);
+            if (bytesWritten === 0) throw new Error(`write to the part file made no progress at offset ${this.#written}`);
+            this.#written += bytesWritten;
+            this.#flushBehind();
+            let left = bytesWritten;
+            while (left > 0 && views.length > 0) {
+              const first = views[0]!;
+              if (first.length > left) {
+                views[0] = first.subarray(left);
+                left = 0;
+              } else {
+                left -= first.length;
+                views.shift();
+              }
+            }
+          }
+        } catch (error) {
+          this.#writeError ??= error;
+        } finally {
+          for (const { slot } of batch) pool.release(slot);
         }
-        this.#written = at + length;
-      } catch (error) {
-        this.#writeError ??= error;
-      } finally {
-        pool.release(slot);
       }
-    });
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  /** Starts an fdatasync once FLUSH_BYTES more were written (one at a time); its failure fails the download. */
+  #flushBehind(): void {
+    if (this.#flushing !== undefined || this.#written - this.#flushedTo < (this.#options.flushBytes ?? FLUSH_BYTES)) return;
+    this.#flushedTo = this.#written;
+    this.#flushing = this.#options.file.datasync().then(
+      () => {
+        this.#flushing = undefined;
+      },
+      (error: unknown) => {
+        this.#flushing = undefined;
+        this.#writeError ??= error;
+      },
+    );
   }
 }

@@ -30,7 +30,7 @@ export interface SocketResponse {
 export function openSocketResponse(request: SocketRequest): Promise<SocketResponse> | undefined {
   const head = requestHead(request);
   const exchange = new SocketExchange(request.signal);
-  const connection = openRawConnection(request.agent, request.url, { buffer: exchange.buffer, callback: (n) => exchange.onRead(n) });
+  const connection = openRawConnection(request.agent, request.url, { buffer: () => exchange.nextBuffer(), callback: (n, buffer) => exchange.onRead(n, buffer) });
   if (connection === undefined) return undefined;
   return exchange.start(connection, head);
 }
@@ -103,14 +103,24 @@ class SocketExchange implements ResponseBody {
     return opened;
   }
 
-  /** The onread callback: `n` new bytes in `buffer`. False pauses the socket. */
-  onRead(n: number): boolean {
+  /**
+   * Where the next socket read lands (onread asks after every read): while the body flows, the sink's
+   * own memory when it offers some (no copy of body bytes); otherwise — the head, a paused socket whose
+   * TLS layer still hands over records, a sink without memory or a full one — the fixed buffer.
+   */
+  nextBuffer(): Uint8Array {
+    if (this.#sink === undefined || this.#draining || this.#failed || this.#done) return this.buffer;
+    return this.#sink.target?.() ?? this.buffer;
+  }
+
+  /** The onread callback: `n` new bytes at the start of `buffer` (the one nextBuffer() gave). False pauses the socket. */
+  onRead(n: number, buffer: Uint8Array): boolean {
     if (this.#failed || this.#done) return false;
     this.#received += n;
     try {
       let at = 0;
       if (this.#parser.head === undefined) {
-        at = this.#parser.execute(this.buffer, 0, n);
+        at = this.#parser.execute(buffer, 0, n);
         if (this.#parser.head === undefined) return true;
         this.#connection!.socket.pause();
         this.#settle();
@@ -118,10 +128,10 @@ class SocketExchange implements ResponseBody {
       if (this.#sink === undefined) {
         // Until the caller has decided on the head. A paused TLS socket may still hand over records it
         // had already decrypted, so this appends; it is a copy, the buffer takes the next read.
-        if (at < n) this.#rest = this.#rest === undefined ? Buffer.from(this.buffer.subarray(at, n)) : Buffer.concat([this.#rest, this.buffer.subarray(at, n)]);
+        if (at < n) this.#rest = this.#rest === undefined ? Buffer.from(buffer.subarray(at, n)) : Buffer.concat([this.#rest, buffer.subarray(at, n)]);
         return false;
       }
-      this.#parser.execute(this.buffer, at, n);
+      this.#parser.execute(buffer, at, n);
       return this.#afterBody();
     } catch (error) {
       this.#fail(error);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import test from 'ava';
+import { SLOT_COUNT, SLOT_SIZE } from '../../../src/download/downloader.js';
 import { SlotPoolCache } from '../../../src/download/index.js';
 import { testFile } from './fault-server.js';
 import { downloader, faultServer, requestFor, sameContent, tempDir } from './setup.js';
@@ -23,7 +24,7 @@ test('downloads through a pool cache reuse one pool and its hash threads, a resu
   t.true(again.reused);
   t.is(pools.made, 1);
   t.is(pools.idle, 1);
-  const pool = pools.take(MiB, 4);
+  const pool = pools.take(SLOT_SIZE, SLOT_COUNT);
   t.is(pool.threads?.idle, availableParallelism() > 1 ? Math.min(2, availableParallelism() - 1) : 0);
 });
 

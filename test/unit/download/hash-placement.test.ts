@@ -11,11 +11,21 @@ test('one core: every algorithm on the receiving thread, no worker', (t) => {
   t.deepEqual(placeHashes(['md5', 'sha256'], 1), { inline: ['md5', 'sha256'], workers: [] });
 });
 
-test('two cores: one worker for all algorithms; a core per algorithm: a worker each', (t) => {
-  t.deepEqual(placeHashes(['md5', 'sha256'], 2), { inline: [], workers: [['md5', 'sha256']] });
+test('two cores: the slowest hash (MD5) on a worker, the other on the receiving thread; a core per algorithm: a worker each', (t) => {
+  t.deepEqual(placeHashes(['md5', 'sha256'], 2), { inline: ['sha256'], workers: [['md5']] });
+  t.deepEqual(placeHashes(['sha256', 'md5'], 2), { inline: ['sha256'], workers: [['md5']] });
+  t.deepEqual(placeHashes(['sha1', 'md5'], 2), { inline: ['sha1'], workers: [['md5']] });
+  t.deepEqual(placeHashes(['md5', 'sha1', 'sha256'], 3), { inline: ['sha256'], workers: [['md5'], ['sha1']] });
+  t.deepEqual(placeHashes(['sha256'], 2), { inline: [], workers: [['sha256']] });
   t.deepEqual(placeHashes(['md5', 'sha256'], 3), { inline: [], workers: [['md5'], ['sha256']] });
   t.deepEqual(placeHashes(['md5', 'sha1', 'sha256'], 8), { inline: [], workers: [['md5'], ['sha1'], ['sha256']] });
   t.deepEqual(placeHashes([], 1), { inline: [], workers: [] });
+});
+
+test('a receiving thread shared by many downloads (the fleet) gets no hash while there is a spare core', (t) => {
+  t.deepEqual(placeHashes(['md5', 'sha256'], 2, true), { inline: [], workers: [['md5', 'sha256']] });
+  t.deepEqual(placeHashes(['md5', 'sha256'], 4, true), { inline: [], workers: [['md5'], ['sha256']] });
+  t.deepEqual(placeHashes(['md5', 'sha256'], 1, true), { inline: ['md5', 'sha256'], workers: [] });
 });
 
 for (const cores of [1, 2, 4]) {

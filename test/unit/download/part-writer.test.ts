@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -84,4 +84,132 @@ test('under a speed cap write() asks for a pause and drained() waits for the cap
   now = 0;
   await writer.drained();
   t.true(performance.now() - started >= 90, 'waited about 100 ms');
+});
+
+/** Simulates onread into target(): the socket puts `framing` bytes, then body bytes, into the view the writer offers. */
+function readInto(writer: PartWriter, pool: SlotPool, body: Buffer, framing: number): { inPlace: number } {
+  let at = 0;
+  let inPlace = 0;
+  while (at < body.length) {
+    const target = writer.target();
+    if (target === undefined) throw new Error('no target while slots are free');
+    if (target.buffer !== pool.buffer) throw new Error('the target is not slot memory');
+    const skip = at === 0 ? Math.min(framing, target.length - 1) : 0;
+    const n = Math.min(target.length - skip, body.length - at);
+    target.fill(0xaa, 0, skip); // a response head or chunk line in front of the body bytes
+    body.copy(target, skip, at, at + n);
+    if (skip === 0) inPlace++;
+    if (!writer.write(target, skip, skip + n)) throw new Error('paused with free slots');
+    at += n;
+  }
+  return { inPlace };
+}
+
+test('reads into target(): body bytes read in place need no copy, bytes after framing are moved to the slot, the file is the body', async (t) => {
+  const { path, file } = await partFile(t);
+  const pool = new SlotPool(64, 8);
+  const writer = new PartWriter({ file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  const body = randomBytes(300);
+  const { inPlace } = readInto(writer, pool, body, 17);
+  t.true(inPlace > 0);
+  await writer.finish();
+  t.true((await readFile(path)).equals(body));
+  t.is(pool.free, pool.count, 'every slot is back, the one taken for a read that never came included');
+});
+
+test('a slot taken by target() for a read that brought nothing goes back at finish() and at abort()', async (t) => {
+  const { file } = await partFile(t);
+  const pool = new SlotPool(16, 2);
+  const writer = new PartWriter({ file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  t.is(writer.target()?.length, 16);
+  t.is(pool.free, 1);
+  await writer.finish();
+  t.is(pool.free, 2);
+  const other = new PartWriter({ file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  t.truthy(other.target());
+  other.abort();
+  await other.settled();
+  t.is(pool.free, 2);
+  t.is(other.target(), undefined, 'no target after abort');
+});
+
+test('no target while bytes wait in the spill buffer or every slot is busy', async (t) => {
+  const { path, file } = await partFile(t);
+  const pool = new SlotPool(8, 1);
+  const writer = new PartWriter({ file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  const data = randomBytes(20);
+  t.false(writer.write(data, 0, 20), 'one slot of 8 bytes: the rest waits');
+  t.is(writer.target(), undefined);
+  await writer.drained();
+  await writer.finish();
+  t.true((await readFile(path)).equals(data));
+});
+
+/** A part file whose writes wait for `gate` and are counted; datasync may be made to fail. */
+async function slowFile(t: ExecutionContext, options: { datasyncError?: Error } = {}) {
+  const { path, file } = await partFile(t);
+  const calls = { writev: 0, datasync: 0, sync: 0 };
+  let open: () => void = () => undefined;
+  let gate = new Promise<void>((resolve) => (open = resolve));
+  const handle = {
+    writev: async (buffers: Buffer[], position: number) => {
+      calls.writev++;
+      await gate;
+      return file.writev(buffers, position);
+    },
+    datasync: async () => {
+      calls.datasync++;
+      if (options.datasyncError) throw options.datasyncError;
+      return file.datasync();
+    },
+    sync: async () => {
+      calls.sync++;
+      return file.sync();
+    },
+  } as unknown as FileHandle;
+  return { path, file: handle, calls, release: () => open(), hold: () => (gate = new Promise<void>((resolve) => (open = resolve))) };
+}
+
+test('slots that queue up behind a running write go to the file together, in order', async (t) => {
+  const { path, file, calls, release } = await slowFile(t);
+  const pool = new SlotPool(8, 8);
+  const writer = new PartWriter({ file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  const data = randomBytes(60);
+  for (let at = 0; at < data.length; at += 10) writer.write(data, at, Math.min(at + 10, data.length));
+  t.is(calls.writev, 1, 'the first slot is being written; the others wait');
+  release();
+  await writer.finish();
+  t.true((await readFile(path)).equals(data));
+  t.true(calls.writev < 8, `${calls.writev} system calls for 8 slots`);
+  t.is(calls.sync, 1);
+  t.is(pool.free, pool.count);
+});
+
+test('every flushBytes written the data is flushed while the download goes on; a failed flush fails the download', async (t) => {
+  const flushed = await slowFile(t);
+  flushed.release();
+  const pool = new SlotPool(8, 4);
+  const writer = new PartWriter({ file: flushed.file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined, flushBytes: 16 });
+  const data = randomBytes(64);
+  for (let at = 0; at < data.length; at += 8) {
+    if (!writer.write(data, at, at + 8)) await writer.drained();
+    await writer.settled();
+  }
+  await writer.finish();
+  t.true((await readFile(flushed.path)).equals(data));
+  t.true(flushed.calls.datasync >= 2, `${flushed.calls.datasync} flushes`);
+
+  const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  const failing = await slowFile(t, { datasyncError: eio });
+  failing.release();
+  const broken = new PartWriter({ file: failing.file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined, flushBytes: 8 });
+  const error = await t.throwsAsync(async () => {
+    for (let at = 0; at < data.length; at += 8) {
+      if (!broken.write(data, at, at + 8)) await broken.drained();
+      await broken.settled();
+    }
+    await broken.finish();
+  });
+  t.is((error as NodeJS.ErrnoException).code, 'EIO');
+  t.is(failing.calls.sync, 0, 'no fsync reported as done after a failed flush');
 });
