@@ -5,7 +5,8 @@
 // BENCH_DOWNLOAD_NODE_ARGS (extra node arguments for our CLI, e.g. "--max-semi-space-size=1"),
 // BENCH_DOWNLOAD_BASE_CLI (the cli.js of another build, run as one more contender: a change against its base),
 // BENCH_DOWNLOAD_CLI (our CLI; default the device bundle of `npm run build:device`, what a device runs),
-// BENCH_DOWNLOAD_PLAIN=1 (ours and base without the shipped unit's options and environment).
+// BENCH_DOWNLOAD_PLAIN=1 (ours and base without the shipped unit's options and environment),
+// BENCH_DOWNLOAD_PREWRITE=0 (no scratch file written and removed before each contender; see prewrite()).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -30,6 +31,7 @@ const rhuBin = process.env.RHU_BIN;
 const nodeArgs = (process.env.BENCH_DOWNLOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const baseCli = process.env.BENCH_DOWNLOAD_BASE_CLI;
 const SMALL_MIB = 100;
+const prewriteOn = process.env.BENCH_DOWNLOAD_PREWRITE !== '0';
 
 interface Served {
   readonly name: string;
@@ -52,6 +54,25 @@ async function makeFile(dir: string, name: string, mib: number): Promise<Served>
     await file.close();
   }
   return { name, path, size: mib * MiB, spec: `${name}=${[path, ...hashes.map((hash) => hash.digest('hex'))].join(':')}` };
+}
+
+/**
+ * Writes and removes `mib` MiB of scratch file. Each contender runs right after one, so each finds the
+ * same free memory: on a virtual machine whose host takes back the guest's free pages (virtio free page
+ * reporting), writing into pages that stayed free a while costs the writer ~2 system CPU-s per GiB, and
+ * without this the contender after the 100 MiB run (always ours, in this rotation) paid it alone
+ * (docs/performance.md › The runs). Not measured.
+ */
+async function prewrite(dir: string, mib: number): Promise<void> {
+  const path = join(dir, 'prewrite.bin');
+  const block = Buffer.alloc(MiB, 0x5a);
+  const file = await open(path, 'w');
+  try {
+    for (let i = 0; i < mib; i++) await file.write(block, 0, MiB, i * MiB);
+  } finally {
+    await file.close();
+  }
+  await rm(path);
 }
 
 interface Finished {
@@ -135,6 +156,7 @@ async function main(): Promise<void> {
       for (const [key, contender] of rotated) {
         await rm(out, { recursive: true, force: true });
         await mkdir(out);
+        if (prewriteOn) await prewrite(work, sizeMib);
         const result = await contender();
         results.get(key)?.push(result);
         const bytes = key === 'oursSmall' ? small.size : big.size;
@@ -155,6 +177,7 @@ function report(results: Map<string, Measurement[]>, size: number, context: { rh
   const check = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const row = (what: string, value: string, target = '') => console.log(`| ${what} | ${value} | ${target} |`);
   console.log(`\ndownload benchmark, ${new Date().toISOString()}, medians of ${runs} alternating runs, ${size / MiB} MiB, ${availableParallelism()} cores, load average (1/5/15 min) ${context.loads.join(', then ')}`);
+  console.log(prewriteOn ? `each contender started right after ${size / MiB} MiB of scratch file had been written and removed (BENCH_DOWNLOAD_PREWRITE=0: not)` : 'no scratch file before the contenders (BENCH_DOWNLOAD_PREWRITE=0)');
   console.log(`rauc-hawkbit-updater: ${context.rhuVersion ? `${rhuBin} (${context.rhuVersion})` : 'not measured (set RHU_BIN)'}; ours: ${CLI === DEVICE_BUNDLE ? 'the device bundle, ' : ''}${CLI}${process.env.BENCH_DOWNLOAD_PLAIN === '1' ? ' without the unit\'s settings (BENCH_DOWNLOAD_PLAIN=1)' : ` as the unit starts it (${unitSettings(unit)})`}${nodeArgs.length ? `; node arguments for ours: ${nodeArgs.join(' ')}` : ''}${baseCli ? `; base: ${baseCli}` : ''}\n`);
   console.log('| contender | MB/s | CPU s | peak RSS MB |\n|---|---|---|---|');
   const names: Record<string, string> = { ours: 'ours, `-r`, download-only action, MD5 + SHA-256', base: 'base build (BENCH_DOWNLOAD_BASE_CLI), the same', rhu: 'rauc-hawkbit-updater `-r` (SHA-1 after the transfer)', curl: '`curl -s -o FILE`', hashers: '`md5sum` + `sha256sum` of the file' };
