@@ -137,8 +137,10 @@ test('dbus-daemon refuses a damaged copy of the snippet (the check is real)', as
 });
 
 test('the unit\'s environment (Node options, malloc arenas) is accepted by Node and leaves fetch out', async (t) => {
-  const environment = Object.fromEntries((settings('Service').get('Environment') ?? []).map((entry) => entry.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  t.is(environment['NODE_OPTIONS'], '--no-experimental-fetch');
+  // One assignment per line; systemd takes a quoted one whole ("NAME=value with spaces").
+  const unquote = (entry: string) => (entry.startsWith('"') && entry.endsWith('"') ? entry.slice(1, -1) : entry);
+  const environment = Object.fromEntries((settings('Service').get('Environment') ?? []).map((entry) => unquote(entry).split(/=(.*)/s).slice(0, 2) as [string, string]));
+  t.is(environment['NODE_OPTIONS'], '--no-experimental-fetch --max-semi-space-size=1');
   t.is(environment['MALLOC_ARENA_MAX'], '2');
   const cli = new URL('dist/cli.js', repo).pathname;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(cli.replace('cli.js', 'main.js'))}); console.log(typeof fetch)`], {
@@ -146,6 +148,10 @@ test('the unit\'s environment (Node options, malloc arenas) is accepted by Node 
     timeout: 60_000,
   });
   t.is(stdout.trim(), 'undefined', 'the agent loads without fetch');
+  // Under a burst of short-lived objects V8 would grow the young generation to 32 MiB; the unit keeps it at 2 × 1 MiB.
+  const burst = "let a = []; for (let i = 0; i < 3e6; i++) { a.push({ i }); if (a.length > 2e5) a = []; } console.log(require('v8').getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size)";
+  const young = await run(process.execPath, ['-e', burst], { env: { PATH: process.env['PATH'] ?? '', ...environment }, timeout: 60_000 });
+  t.true(Number(young.stdout) <= 2 * 1024 * 1024, `new space ${young.stdout.trim()} bytes`);
   const version = await run(process.execPath, [cli, '--version'], { env: { PATH: process.env['PATH'] ?? '', ...environment }, timeout: 60_000 });
   t.regex(version.stdout, /\d+\.\d+\.\d+/);
 });
