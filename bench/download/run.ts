@@ -61,7 +61,7 @@ async function makeFile(dir: string, name: string, mib: number): Promise<Served>
  * same free memory: on a virtual machine whose host takes back the guest's free pages (virtio free page
  * reporting), writing into pages that stayed free a while costs the writer ~2 system CPU-s per GiB, and
  * without this the contender after the 100 MiB run (always ours, in this rotation) paid it alone
- * (docs/performance.md › The runs). Not measured.
+ * (docs/performance.md › Levers, sixth round). Not measured.
  */
 async function prewrite(dir: string, mib: number): Promise<void> {
   const path = join(dir, 'prewrite.bin');
