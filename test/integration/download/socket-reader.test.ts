@@ -2,7 +2,8 @@
  * The artifact reader (a connection of its own, a fixed read buffer, our HTTP/1.1 response parser)
  * against real servers: https with the transport's TLS settings (ca_file, ssl_verify=false, mTLS, a
  * refused client certificate), bodies framed by the connection's close, answers node:http would never
- * send (malformed, bad chunks, cut), and an abort while the head is awaited. What the servers received
+ * send (malformed, bad chunks, cut), an abort while the head is awaited, and reads into the sink's own
+ * memory (target()) over TLS, plain and chunked. What the servers received
  * is asserted: `Connection: close` and our User-Agent say that the reader, not axios, made the request.
  */
 import { once } from 'node:events';
@@ -222,5 +223,50 @@ test('a sink that asks for a pause after every write gets every byte in order: h
     t.true(Buffer.concat(received).equals(file.data), target);
     t.true(writes > 100, `${target}: ${writes} writes`);
     t.log(`${target.split(':')[0]}: ${writes} writes, ${pausedWrites} of them while paused`);
+  }
+});
+
+test('a sink that offers memory (target()) gets the body read into it: https, plain http and chunked http, every byte in order', async (t) => {
+  const file = testFile(4 * MiB + 5);
+  const { url } = await httpsFileServer(t, file);
+  const plainServer = await rawServer(t, (socket) => {
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${file.data.length}\r\n\r\n`);
+    socket.end(file.data);
+  });
+  const chunkedServer = await rawServer(t, (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    for (let at = 0; at < file.data.length; at += 70_000) {
+      const piece = file.data.subarray(at, at + 70_000);
+      socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+    }
+    socket.end('0\r\n\r\n');
+  });
+  const { httpsAgent } = transportFor(t, { caFile: pki.caFile });
+  const targets = [
+    [url, httpsAgent],
+    [`http://${plainServer.hostPort}/a`, undefined],
+    [`http://${chunkedServer.hostPort}/a`, undefined],
+  ] as const;
+  for (const [target, agent] of targets) {
+    const memory = new Uint8Array(256 * 1024);
+    const received: Buffer[] = [];
+    let inPlace = 0;
+    let copied = 0;
+    const sink = {
+      // Offers the whole block each time; what was read into it is taken out before the next read.
+      target: () => memory,
+      write: (bytes: Uint8Array, start: number, end: number) => {
+        if (bytes.buffer === memory.buffer) inPlace += end - start;
+        else copied += end - start;
+        received.push(Buffer.from(bytes.subarray(start, end)));
+        return true;
+      },
+      drained: () => Promise.resolve(),
+    };
+    const signal = new AbortController().signal;
+    const response = await openSocketResponse({ url: new URL(target), headers: {}, agent, signal })!;
+    await response.body.pipeTo(sink, signal);
+    t.true(Buffer.concat(received).equals(file.data), target);
+    t.true(inPlace > file.data.length * 0.9, `${target}: ${inPlace} bytes read in place, ${copied} copied (the head's read)`);
   }
 });
