@@ -114,7 +114,7 @@ test('reads into target(): body bytes read in place need no copy, bytes after fr
   t.true(inPlace > 0);
   await writer.finish();
   t.true((await readFile(path)).equals(body));
-  t.is(pool.free, pool.count, 'every slot is back, the one taken for a read that never came included');
+  t.is(pool.free, pool.count, 'every slot is back');
 });
 
 test('a slot taken by target() for a read that brought nothing goes back at finish() and at abort()', async (t) => {
