@@ -69,6 +69,18 @@ async function rawServer(t: ExecutionContext, misbehave: (socket: Socket) => voi
   return server;
 }
 
+/** A raw server that sends `data` chunked, one socket write per chunk of `chunkSize` bytes. */
+function chunkedRawServer(t: ExecutionContext, data: Buffer, chunkSize: number): Promise<RawHttpServer> {
+  return rawServer(t, (socket) => {
+    socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+    for (let at = 0; at < data.length; at += chunkSize) {
+      const piece = data.subarray(at, at + chunkSize);
+      socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
+    }
+    socket.end('0\r\n\r\n');
+  });
+}
+
 test('https with ca_file: the reader fetches and verifies over its own connection (Connection: close, our User-Agent)', async (t) => {
   // Large enough that the slot pool fills while TLS records keep coming (a paused TLS socket still delivers them).
   const [directory, file] = [await tempDir(t), testFile(24 * MiB + 17)];
@@ -186,14 +198,7 @@ test('an abort while the head is awaited rejects with the reason at once and clo
 test('a sink that asks for a pause after every write gets every byte in order: https (records still come after the pause) and chunked http', async (t) => {
   const file = testFile(8 * MiB + 3);
   const { url } = await httpsFileServer(t, file);
-  const chunkedServer = await rawServer(t, (socket) => {
-    socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
-    for (let at = 0; at < file.data.length; at += 5000) {
-      const piece = file.data.subarray(at, at + 5000);
-      socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
-    }
-    socket.end('0\r\n\r\n');
-  });
+  const chunkedServer = await chunkedRawServer(t, file.data, 5000);
   const { httpsAgent } = transportFor(t, { caFile: pki.caFile });
   for (const [target, agent] of [[url, httpsAgent], [`http://${chunkedServer.hostPort}/a`, undefined]] as const) {
     const received: Buffer[] = [];
@@ -233,14 +238,7 @@ test('a sink that offers memory (target()) gets the body read into it: https, pl
     socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${file.data.length}\r\n\r\n`);
     socket.end(file.data);
   });
-  const chunkedServer = await rawServer(t, (socket) => {
-    socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
-    for (let at = 0; at < file.data.length; at += 70_000) {
-      const piece = file.data.subarray(at, at + 70_000);
-      socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
-    }
-    socket.end('0\r\n\r\n');
-  });
+  const chunkedServer = await chunkedRawServer(t, file.data, 70_000);
   const { httpsAgent } = transportFor(t, { caFile: pki.caFile });
   const targets = [
     [url, httpsAgent],
