@@ -2,9 +2,10 @@
  * `npm run build:device`: a self-contained tree for an embedded image, laid out as it is installed
  * (a recipe copies it into the root file system, see docs/deploying.md):
  *
- *   usr/lib/hawkbit-rauc/hawkbit-rauc.mjs      the service and CLI, one ES module, no node_modules
- *   usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES  licenses of the bundled packages
- *   usr/bin/hawkbit-rauc                       symlink to it
+ *   usr/lib/hawkbit-rauc/hawkbit-rauc.cjs        the start script: runs the bundle with V8's code cache
+ *   usr/lib/hawkbit-rauc/hawkbit-rauc-bundle.cjs the service and CLI, one CommonJS script, no node_modules
+ *   usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES    licenses of the bundled packages
+ *   usr/bin/hawkbit-rauc                         symlink to the start script
  *   usr/lib/systemd/system/hawkbit-rauc.service
  *   usr/lib/sysusers.d/hawkbit-rauc.conf       the system user
  *   usr/share/dbus-1/system.d/hawkbit-rauc.conf
@@ -25,7 +26,9 @@ const out = resolve(root, values.out);
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
 const LIB_DIR = 'usr/lib/hawkbit-rauc';
-const BUNDLE = `${LIB_DIR}/hawkbit-rauc.mjs`;
+const START = `${LIB_DIR}/hawkbit-rauc.cjs`;
+/** The name src/device-start.ts looks for next to itself. */
+const BUNDLE = `${LIB_DIR}/hawkbit-rauc-bundle.cjs`;
 const FILES: ReadonlyArray<readonly [from: string, to: string, mode: number]> = [
   ['config/hawkbit-rauc.service', 'usr/lib/systemd/system/hawkbit-rauc.service', 0o644],
   ['config/sysusers/hawkbit-rauc.conf', 'usr/lib/sysusers.d/hawkbit-rauc.conf', 0o644],
@@ -41,9 +44,16 @@ mkdirSync(join(out, LIB_DIR), { recursive: true });
 
 const result = await build(deviceBundleOptions({ entry: join(root, 'src/cli.ts'), outfile: join(out, BUNDLE), version: pkg.version }));
 chmodSync(join(out, BUNDLE), 0o755);
+// The start script compiles the bundle with vm.Script, which has no loader for import(). The one there is
+// proxy-agent-negotiate's (kerberos, for Negotiate proxy authentication, which hawkbit-rauc never turns
+// on); its failure ends in that package's own error. Any other would fail at run time: stop here.
+const dynamicImports = Object.values(result.metafile.outputs).flatMap((output) => output.imports).filter((entry) => entry.kind === 'dynamic-import' && entry.path !== 'kerberos');
+if (dynamicImports.length > 0) throw new Error(`the bundle would import() at run time, which its start script cannot serve: ${dynamicImports.map((entry) => entry.path).join(', ')}`);
+await build(deviceBundleOptions({ entry: join(root, 'src/device-start.ts'), outfile: join(out, START), version: pkg.version }));
+chmodSync(join(out, START), 0o755);
 
 mkdirSync(join(out, 'usr/bin'), { recursive: true });
-symlinkSync(relative(join(out, 'usr/bin'), join(out, BUNDLE)), join(out, 'usr/bin/hawkbit-rauc'));
+symlinkSync(relative(join(out, 'usr/bin'), join(out, START)), join(out, 'usr/bin/hawkbit-rauc'));
 for (const [from, to, mode] of FILES) {
   mkdirSync(dirname(join(out, to)), { recursive: true });
   copyFileSync(join(root, from), join(out, to));
@@ -51,8 +61,8 @@ for (const [from, to, mode] of FILES) {
 }
 writeFileSync(join(out, LIB_DIR, 'THIRD-PARTY-LICENSES'), thirdPartyLicenses(result.metafile));
 
-const bytes = statSync(join(out, BUNDLE)).size;
-process.stdout.write(`${relative(root, join(out, BUNDLE))}: ${(bytes / 1024).toFixed(0)} KiB, built in ${Date.now() - started} ms\n`);
+const kib = (file: string) => `${relative(root, join(out, file))}: ${(statSync(join(out, file)).size / 1024).toFixed(0)} KiB`;
+process.stdout.write(`${kib(BUNDLE)}, ${kib(START)}, built in ${Date.now() - started} ms\n`);
 
 /** Every npm package that went into the bundle, with its license text. */
 function thirdPartyLicenses(metafile: Metafile): string {

@@ -1,8 +1,10 @@
 import type { BuildOptions, Plugin } from 'esbuild';
 
 /**
- * esbuild options for a single-file ES module of hawkbit-rauc that runs with plain `node` (20.19+),
- * no node_modules next to it. Shared by `npm run build:device` and the test that bundles probes.
+ * esbuild options for a single-file CommonJS script of hawkbit-rauc that runs with plain `node`
+ * (20.19+), no node_modules next to it. Shared by `npm run build:device` and the test that bundles
+ * probes. CommonJS, not an ES module: the start script hands it to V8 with its code cache
+ * (`vm.Script`, src/lib/code-cache.ts), and Node loads no ES module machinery for it.
  */
 export function deviceBundleOptions(options: { entry: string; outfile: string; version: string }): BuildOptions & { metafile: true } {
   return {
@@ -11,7 +13,7 @@ export function deviceBundleOptions(options: { entry: string; outfile: string; v
     bundle: true,
     platform: 'node',
     target: 'node20',
-    format: 'esm',
+    format: 'cjs',
     minifySyntax: true,
     minifyWhitespace: true,
     // Shorter local names: less source for Node to read and parse at every start (docs/performance.md
@@ -28,9 +30,6 @@ export function deviceBundleOptions(options: { entry: string; outfile: string; v
     // Optional requires of dbus-next that are never reached here: abstract sockets (usocket, a native
     // add-on; the system bus is a socket path) and X11 session-bus autolaunch.
     external: ['usocket', 'x11'],
-    // CommonJS packages in the bundle (winston, dbus-next) call require() for Node's built-ins.
-    // (The entry's own #! line, src/cli.ts, stays first.)
-    banner: { js: "import { createRequire as __hawkbitRaucRequire } from 'node:module';\nconst require = __hawkbitRaucRequire(import.meta.url);" },
   };
 }
 

@@ -1,10 +1,13 @@
 // Which program bench:agent measures: by default what a device runs — the bundle of `npm run
 // build:device`, started with the command-line options and the environment of the shipped systemd unit
 // (config/hawkbit-rauc.service, read here, so the benchmark follows the unit when it changes).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const DEVICE_BUNDLE = fileURLToPath(new URL('../../dist-device/usr/lib/hawkbit-rauc/hawkbit-rauc.mjs', import.meta.url));
+/** The device build's start script, which runs its bundle (what /usr/bin/hawkbit-rauc links to). */
+export const DEVICE_BUNDLE = fileURLToPath(new URL('../../dist-device/usr/lib/hawkbit-rauc/hawkbit-rauc.cjs', import.meta.url));
 export const DIST_CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const UNIT = fileURLToPath(new URL('../../config/hawkbit-rauc.service', import.meta.url));
 
@@ -43,9 +46,17 @@ export function benchProgram(env: NodeJS.ProcessEnv = process.env): AgentProgram
   return { cli, args: unit.args, env: { ...unit.env, ...extra }, description: `${what}, ${cli}, ${how}${more}`, asOnDevice };
 }
 
-/** The shipped unit's (config/hawkbit-rauc.service) ExecStart options and environment. */
+/**
+ * The shipped unit's (config/hawkbit-rauc.service) ExecStart options and environment. Its
+ * `CacheDirectory=` becomes CACHE_DIRECTORY, as systemd passes it, in a new scratch directory for each
+ * call (removed at exit): each program measured starts with no code cache, as on a device's first start.
+ */
 export function shippedUnit(): { args: string[]; env: Record<string, string> } {
-  return unitCommand(readFileSync(UNIT, 'utf8'));
+  const { args, env, cacheDirectory } = unitCommand(readFileSync(UNIT, 'utf8'));
+  if (cacheDirectory === undefined) return { args, env };
+  const scratch = mkdtempSync(join(tmpdir(), 'hawkbit-rauc-bench-cache-'));
+  process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+  return { args, env: { ...env, CACHE_DIRECTORY: join(scratch, cacheDirectory) } };
 }
 
 /** One line for a report: the options, then the assignments. */
@@ -53,10 +64,11 @@ export function unitSettings(unit: { readonly args: readonly string[]; readonly 
   return [...unit.args, ...Object.entries(unit.env).map(([k, v]) => `${k}=${v}`)].join(' ');
 }
 
-/** ExecStart's options before `-c` and the `Environment=` assignments of a unit's [Service] section. */
-export function unitCommand(text: string): { args: string[]; env: Record<string, string> } {
+/** ExecStart's options before `-c`, the `Environment=` assignments and `CacheDirectory=` of a unit's [Service] section. */
+export function unitCommand(text: string): { args: string[]; env: Record<string, string>; cacheDirectory?: string } {
   const env: Record<string, string> = {};
   let args: string[] = [];
+  let cacheDirectory: string | undefined;
   let section = '';
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -70,8 +82,9 @@ export function unitCommand(text: string): { args: string[]; env: Record<string,
       args = config < 0 ? words : words.slice(0, config);
     }
     if (key === 'Environment') Object.assign(env, assignments(value));
+    if (key === 'CacheDirectory') cacheDirectory = value.split(/\s+/)[0];
   }
-  return { args, env };
+  return { args, env, ...(cacheDirectory ? { cacheDirectory } : {}) };
 }
 
 /** One or more KEY=VALUE, space-separated, each optionally in double quotes (as systemd.exec(5) has them). */

@@ -25,6 +25,8 @@ const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const CLI = process.env.BENCH_DOWNLOAD_CLI || DEVICE_BUNDLE;
 // Ours (and the base build) run as the shipped unit starts the service: its options and Environment=.
 const unit = process.env.BENCH_DOWNLOAD_PLAIN === '1' ? { args: [], env: {} } : shippedUnit();
+// The base build gets a code cache directory of its own (shippedUnit makes a new one each call).
+const baseUnit = process.env.BENCH_DOWNLOAD_PLAIN === '1' ? unit : shippedUnit();
 const sizeMib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
 const runs = Number(process.env.BENCH_DOWNLOAD_RUNS ?? 3);
 const rhuBin = process.env.RHU_BIN;
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
     const curlUrl = `${started.origin}/DEFAULT/controller/v1/bench/softwaremodules/1/artifacts/${big.name}`;
     const contenders: Record<string, () => Promise<Measurement>> = {
       ours: () => runOnce(big, process.execPath, [...nodeArgs, CLI, ...unit.args, '-r', '-c', oursConf], unit.env),
-      ...(baseCli ? { base: () => runOnce(big, process.execPath, [...nodeArgs, baseCli, ...unit.args, '-r', '-c', oursConf], unit.env) } : {}),
+      ...(baseCli ? { base: () => runOnce(big, process.execPath, [...nodeArgs, baseCli, ...baseUnit.args, '-r', '-c', oursConf], baseUnit.env) } : {}),
       ...(rhuBin ? { rhu: () => runOnce(big, rhuBin, ['-r', '-c', rhuConf]) } : {}),
       curl: () => measure('curl', ['-s', '-o', join(out, 'curl.bin'), curlUrl], stats),
       hashers: async () => {

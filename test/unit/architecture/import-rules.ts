@@ -14,7 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['net', 'log', 'config'],
   ['lib'],
 ];
-const TOP_LEVEL_FILES: Readonly<Record<string, string>> = { 'cli.ts': 'cli', 'main.ts': 'main', 'version.ts': 'lib' };
+const TOP_LEVEL_FILES: Readonly<Record<string, string>> = { 'cli.ts': 'cli', 'device-start.ts': 'cli', 'main.ts': 'main', 'version.ts': 'lib' };
 /** Only the composition (cli, main, fleet, agent) reads the app's `Config`; the layers below take the values they need. */
 export const CONFIG_READERS: readonly string[] = ['cli', 'main', 'fleet', 'agent'];
 

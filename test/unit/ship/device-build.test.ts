@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,8 @@ const run = promisify(execFile);
 const repo = new URL('../../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'hr-device-'));
 const tree = join(dir, 'tree');
-const BUNDLE = join(tree, 'usr/lib/hawkbit-rauc/hawkbit-rauc.mjs');
+const START = join(tree, 'usr/lib/hawkbit-rauc/hawkbit-rauc.cjs');
+const BUNDLE = join(tree, 'usr/lib/hawkbit-rauc/hawkbit-rauc-bundle.cjs');
 const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 // Plain node, found on PATH for the bundle's `#!/usr/bin/env node`; nothing else to resolve modules from.
 const env = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, NODE_PATH: '', NODE_OPTIONS: '' };
@@ -37,7 +38,7 @@ function walk(path: string): string[] {
 const device = (args: string[], cwd = dir) => run(join(tree, 'usr/bin/hawkbit-rauc'), args, { cwd, env, timeout: 60_000 });
 
 test('the build reports the bundle size and lays out the install tree', (t) => {
-  t.regex(buildOutput, /hawkbit-rauc\.mjs: \d+ KiB, built in \d+ ms/);
+  t.regex(buildOutput, /hawkbit-rauc-bundle\.cjs: \d+ KiB, \S+\/hawkbit-rauc\.cjs: \d+ KiB, built in \d+ ms/);
   for (const file of [
     'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES',
     'usr/lib/systemd/system/hawkbit-rauc.service',
@@ -51,7 +52,8 @@ test('the build reports the bundle size and lays out the install tree', (t) => {
   }
   t.is(readFileSync(join(tree, 'usr/lib/systemd/system/hawkbit-rauc.service'), 'utf8'), readFileSync(join(repo, 'config/hawkbit-rauc.service'), 'utf8'));
   t.true(lstatSync(join(tree, 'usr/bin/hawkbit-rauc')).isSymbolicLink());
-  t.is(readlinkSync(join(tree, 'usr/bin/hawkbit-rauc')), '../lib/hawkbit-rauc/hawkbit-rauc.mjs');
+  t.is(readlinkSync(join(tree, 'usr/bin/hawkbit-rauc')), '../lib/hawkbit-rauc/hawkbit-rauc.cjs');
+  t.is(lstatSync(START).mode & 0o777, 0o755);
   t.is(lstatSync(BUNDLE).mode & 0o777, 0o755);
   t.regex(readFileSync(join(tree, 'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES'), 'utf8'), /^winston \d/m);
 });
@@ -70,10 +72,43 @@ test('the tree has no node_modules and no native add-on, and nothing above it pr
   for (let at = dirname(BUNDLE); at !== parse(at).root; at = dirname(at)) t.false(existsSync(join(at, 'node_modules')), at);
 });
 
-test('the bundle runs with plain node: --version and --help', async (t) => {
+test('the bundle runs with plain node, through its start script and alone: --version and --help', async (t) => {
   t.is((await device(['--version'])).stdout, `Version ${version}\n`);
   const help = await run(process.execPath, [BUNDLE, '--help'], { cwd: dir, env, timeout: 60_000 });
   t.regex(help.stdout, /^Usage: hawkbit-rauc/);
+});
+
+test('the start script keeps V8\'s code cache in CACHE_DIRECTORY: written once, then taken as it is', async (t) => {
+  const cacheDir = mkdtempSync(join(dir, 'cache-'));
+  const cacheFile = join(cacheDir, 'code-cache', 'hawkbit-rauc-bundle.cjs.v8');
+  const withCache = { ...env, CACHE_DIRECTORY: `${cacheDir}:/var/cache/other` };
+  const start = (args: string[]) => run(join(tree, 'usr/bin/hawkbit-rauc'), args, { cwd: dir, env: withCache, timeout: 60_000 });
+  // Without CACHE_DIRECTORY (the command run by hand) nothing is written anywhere.
+  await device(['--version']);
+  t.false(existsSync(join(cacheDir, 'code-cache')));
+  // The first run writes it at exit; a run that V8 takes it for writes nothing (the same file stays).
+  const first = await start(['--version']);
+  t.is(first.stdout, `Version ${version}\n`);
+  t.is(first.stderr, '');
+  const written = statSync(cacheFile);
+  t.is(written.mode & 0o777, 0o600);
+  const second = await start(['--help']);
+  t.regex(second.stdout, /^Usage: hawkbit-rauc/);
+  t.is(statSync(cacheFile).ino, written.ino, 'the cache was taken, not written again');
+  // A damaged file is replaced by the next run, and that one is taken again.
+  writeFileSync(cacheFile, readFileSync(cacheFile).subarray(0, 1000));
+  t.is((await start(['--version'])).stdout, `Version ${version}\n`);
+  const rewritten = statSync(cacheFile);
+  t.not(rewritten.ino, written.ino);
+  t.true(rewritten.size > 100_000, `${rewritten.size} bytes`);
+  await start(['--version']);
+  t.is(statSync(cacheFile).ino, rewritten.ino);
+  // A directory it cannot write to: one line on stderr, the run itself unharmed.
+  const blocked = join(dir, 'not-a-directory');
+  writeFileSync(blocked, '');
+  const refused = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: dir, env: { ...env, CACHE_DIRECTORY: blocked }, timeout: 60_000 });
+  t.is(refused.stdout, `Version ${version}\n`);
+  t.regex(refused.stderr, /^hawkbit-rauc: the code cache was not saved \(.*not-a-directory\/code-cache\/hawkbit-rauc-bundle\.cjs\.v8: ENOTDIR\); the next start compiles the program again\n$/);
 });
 
 test('the bundle checks the example config: exit 0, token redacted, logger works', async (t) => {
@@ -103,7 +138,7 @@ test('the bundle keeps the exit codes: missing config 3, invalid config 4', asyn
 });
 
 test('dbus-next works bundled with the same options (probe against a private dbus-daemon)', async (t) => {
-  const probe = join(dir, 'probe', 'dbus-probe.mjs');
+  const probe = join(dir, 'probe', 'dbus-probe.cjs');
   await build(deviceBundleOptions({ entry: join(repo, 'test/unit/ship/fixtures/dbus-probe.ts'), outfile: probe, version }));
   const socket = join(dir, 'bus');
   const daemon = spawn('dbus-daemon', ['--session', `--address=unix:path=${socket}`, '--nofork', '--print-address'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -123,7 +158,7 @@ test('the bundle leaves out xml2js (dbus-next proxy objects) and winston\'s debu
   const licenses = readFileSync(join(tree, 'usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES'), 'utf8');
   t.regex(licenses, /^dbus-next \d/m);
   for (const name of ['xml2js', 'xmlbuilder', 'sax', '@so-ric/colorspace', 'kuler']) t.notRegex(licenses, new RegExp(`^${name} \\d`, 'm'), name);
-  const probe = join(dir, 'probe', 'proxy-probe.mjs');
+  const probe = join(dir, 'probe', 'proxy-probe.cjs');
   await build(deviceBundleOptions({ entry: join(repo, 'test/unit/ship/fixtures/proxy-probe.ts'), outfile: probe, version }));
   const failed = await run(process.execPath, [probe], { cwd: dir, env, timeout: 60_000 }).catch((error: { code: number; stderr: string }) => error);
   t.is('code' in failed ? failed.code : 0, 1);
@@ -151,7 +186,12 @@ test('the bundle carries out a forced update: fake hawkBit, fake RAUC on a priva
     '[device]', 'product = Example Board', '',
   ].join('\n'));
 
-  const result = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['-r', '-s', '-c', config], { cwd: work, env: { ...env, ...bus.env }, timeout: 120_000 });
+  // As under the unit: from V8's code cache, which a first run (here --version) left in CACHE_DIRECTORY.
+  const withCache = { ...env, ...bus.env, CACHE_DIRECTORY: join(work, 'cache') };
+  await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: work, env: withCache, timeout: 60_000 });
+  const cached = statSync(join(work, 'cache', 'code-cache', 'hawkbit-rauc-bundle.cjs.v8')).ino;
+  const result = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['-r', '-s', '-c', config], { cwd: work, env: withCache, timeout: 120_000 });
+  t.is(statSync(join(work, 'cache', 'code-cache', 'hawkbit-rauc-bundle.cjs.v8')).ino, cached, 'the update ran from the cache');
 
   t.regex(result.stdout, new RegExp(`run once: action ${actionId} `));
   t.is(target.action(actionId).status, 'finished');
