@@ -25,6 +25,8 @@ export default tseslint.config(
       }],
     },
   },
+  // CommonJS files (a preload that must not bring ES module machinery into the program it measures).
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/ddi/**'], rules: { 'no-restricted-imports': ['error', { patterns: ['../download/*', '../rauc/*', '../agent/*'] }] } },
   { files: ['src/download/**'], rules: { 'no-restricted-imports': ['error', { patterns: ['../ddi/*', '../rauc/*', '../agent/*'] }] } },
   { files: ['src/rauc/**'], rules: { 'no-restricted-imports': ['error', { patterns: ['../ddi/*', '../download/*', '../agent/*'] }] } },

@@ -10,7 +10,7 @@ import type { AgentProgram } from './device-program.js';
 /** BENCH_AGENT_CLI: the cli.js of another build (to measure a change against its base). */
 export const CLI = process.env.BENCH_AGENT_CLI ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /** Preload that shortens the agent's 1 s poll sleep (benchmark only; see the file). */
-export const FAST_POLL = fileURLToPath(new URL('./fast-poll.mjs', import.meta.url));
+export const FAST_POLL = fileURLToPath(new URL('./fast-poll.cjs', import.meta.url));
 
 /** systemd's variables would make the agent talk to a service manager that is not there. */
 const DROPPED = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID', 'LISTEN_FDS', 'LISTEN_PID'];
@@ -53,7 +53,7 @@ export class AgentProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, ...program?.env, ...options.env };
     for (const name of DROPPED) delete env[name];
     const fast = options.fastPoll;
-    const preload = fast === undefined ? [] : ['--import', FAST_POLL];
+    const preload = fast === undefined ? [] : ['--require', FAST_POLL];
     if (fast) Object.assign(env, { BENCH_POLL_MS: String(fast.ms), BENCH_POLL_FAST_FROM: String(fast.from ?? 0), BENCH_POLL_FAST_COUNT: String(fast.count ?? 'Infinity') });
     const spawnedAt = performance.now();
     const args = [...(options.nodeArgs ?? []), ...preload, program?.cli ?? CLI, ...(program?.args ?? []), '-c', configFile];

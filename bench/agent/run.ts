@@ -2,7 +2,7 @@
 // process, with the shipped unit's options and environment: device-program.ts) against the fake hawkBit
 // in this process and real RAUC on a private bus: start → first poll, RSS and CPU over idle polls, and a
 // forced update of a ~100 MiB bundle. Not a test. Environment (defaults): BENCH_AGENT_STARTS (7),
-// BENCH_AGENT_POLLS (1000), BENCH_AGENT_POLL_MS (10: the 1 s poll sleep shortened by fast-poll.mjs),
+// BENCH_AGENT_POLLS (1000), BENCH_AGENT_POLL_MS (10: the 1 s poll sleep shortened by fast-poll.cjs),
 // BENCH_AGENT_SLOW_POLLS (30, at the real 1 s interval, before them), BENCH_AGENT_SETTLE_POLLS (90, at
 // 1 s, after them), BENCH_AGENT_BUNDLE_MIB (100),
 // BENCH_AGENT_UPDATES (3), BENCH_AGENT_NODE_ARGS (extra node arguments, e.g. "--cpu-prof"),

@@ -3,7 +3,7 @@
 // write, fsync and rename of every thread is logged with its path, and the bench counts those in
 // state_dir over idle polls and over forced updates, with targets. Not a test. Needs strace (Linux).
 // Environment (defaults): BENCH_FLASH_POLLS (600 idle polls measured), BENCH_FLASH_POLL_MS (10: the
-// 1 s poll sleep shortened by bench/agent/fast-poll.mjs), BENCH_FLASH_UPDATES (2),
+// 1 s poll sleep shortened by bench/agent/fast-poll.cjs), BENCH_FLASH_UPDATES (2),
 // BENCH_FLASH_BUNDLE_MIB (4).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

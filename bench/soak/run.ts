@@ -2,7 +2,7 @@
 // fails (503) and delays requests at random, with real RAUC on a private bus and a small forced update
 // now and then. Not a test. Prints requests, faults, errors, RSS and open descriptors at start and end.
 // Environment (defaults): SOAK_SECONDS (600), SOAK_POLL_MS (100: the 1 s poll sleep shortened by
-// bench/agent/fast-poll.mjs; 1000 = the agent's own timing), SOAK_UPDATE_SECONDS (60; 0 = none),
+// bench/agent/fast-poll.cjs; 1000 = the agent's own timing), SOAK_UPDATE_SECONDS (60; 0 = none),
 // SOAK_RESET_RATE (0.05), SOAK_ERROR_RATE (0.05), SOAK_SLOW_RATE (0.05), SOAK_WARMUP_SECONDS (30),
 // SOAK_HEAP_SNAPSHOTS (a directory: the agent writes a V8 heap snapshot there after the warm-up and at
 // the end, to tell retained memory from heap growth; a snapshot inflates the RSS figures of that run).
