@@ -12,22 +12,23 @@ import { errorMessage, systemErrorCode } from './errors.js';
  * takes `vm.Script`'s `cachedData`, hence these few lines.
  *
  * The cache file is `<dir>/code-cache/<script's file name>.v8`: a header (the format, a key, the
- * SHA-256 of the data) and V8's data. The key covers Node's version, the CPU architecture, Node's and
- * V8's options (`execArgv`, `NODE_OPTIONS`) and the script's text, so a new build, a new Node or other
- * flags never meet an old cache; the data's hash catches a file torn by a power cut. V8 checks its own
- * version and flags once more and may still refuse the data (`rejected`); the script then compiles
- * from its source as without a cache, and the cache is written anew.
+ * SHA-256 of the data) and V8's data. The key covers Node's version, the CPU architecture and the
+ * script's text, so a new build or a new Node never meets an old cache; the data's hash catches a file
+ * torn by a power cut. V8 checks its own version and the flags it runs with (`--max-semi-space-size`
+ * and the like) and refuses data made under others (`rejected`); the script then compiles from its
+ * source as without a cache, and the cache is written anew. Node's own options (`--require`,
+ * `--import`) do not change compiled code and do not count.
  */
 export type CodeCacheState =
   /** No cache directory was given. */
   | 'off'
   /** No cache file yet. */
   | 'absent'
-  /** The file belongs to another script text, Node or set of options. */
+  /** The file belongs to another script text or another Node. */
   | 'stale'
   /** The file is not a cache of this format, or its data does not match its hash. */
   | 'damaged'
-  /** V8 refused the data. */
+  /** V8 refused the data (made by another V8 or under other V8 flags). */
   | 'rejected'
   /** V8 took the data. */
   | 'accepted';
@@ -142,8 +143,7 @@ export function startWithCodeCache(options: StartOptions): CachedScript {
 }
 
 function cacheKey(source: string): Buffer {
-  const options = JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? '']);
-  return createHash('sha256').update(FORMAT).update(options).update('\0').update(source).digest();
+  return createHash('sha256').update(FORMAT).update(`${process.version} ${process.arch}\0`).update(source).digest();
 }
 
 /** The temporary file, if it was made; `force` alone still throws when a parent is not a directory. */

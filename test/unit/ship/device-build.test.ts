@@ -103,6 +103,13 @@ test('the start script keeps V8\'s code cache in CACHE_DIRECTORY: written once, 
   t.true(rewritten.size > 100_000, `${rewritten.size} bytes`);
   await start(['--version']);
   t.is(statSync(cacheFile).ino, rewritten.ino);
+  // Node's own options do not count (the same cache is taken); a V8 flag does: V8 refuses the cache
+  // made without it, the program compiles from its source, and the cache is written anew.
+  await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: dir, env: { ...withCache, NODE_OPTIONS: '--no-experimental-fetch' }, timeout: 60_000 });
+  t.is(statSync(cacheFile).ino, rewritten.ino, 'a Node option does not invalidate the cache');
+  const flagged = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: dir, env: { ...withCache, NODE_OPTIONS: '--max-semi-space-size=1' }, timeout: 60_000 });
+  t.is(flagged.stdout, `Version ${version}\n`);
+  t.not(statSync(cacheFile).ino, rewritten.ino, 'made under other V8 flags: refused and written anew');
   // A directory it cannot write to: one line on stderr, the run itself unharmed.
   const blocked = join(dir, 'not-a-directory');
   writeFileSync(blocked, '');
