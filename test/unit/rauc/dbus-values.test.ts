@@ -55,13 +55,14 @@ test('slot status is typed, sorted by name, with every property in raw', (t) => 
   const slots = toSlotStatus([
     ['rootfs.1', { bootname: new Variant('s', 'B'), state: new Variant('s', 'inactive'), 'bundle.version': new Variant('s', '2.0'), size: new Variant('t', 65536n) }],
     ['rootfs.0', { class: new Variant('s', 'rootfs'), bootname: new Variant('s', 'A'), state: new Variant('s', 'booted'), 'boot-status': new Variant('s', 'good') }],
+    ['appfs.0', { class: new Variant('s', 'appfs'), state: new Variant('s', 'active') }],
   ]);
-  t.deepEqual(slots.map((slot) => slot.name), ['rootfs.0', 'rootfs.1']);
-  t.is(slots[0]?.bootStatus, 'good');
-  t.is(slots[0]?.class, 'rootfs');
-  t.is(slots[1]?.bundleVersion, '2.0');
-  t.is(slots[1]?.raw['size'], 65536n);
-  t.is(slots[1]?.sha256, undefined);
+  t.deepEqual(slots.map((slot) => slot.name), ['appfs.0', 'rootfs.0', 'rootfs.1']);
+  t.is(slots[1]?.bootStatus, 'good');
+  t.is(slots[1]?.class, 'rootfs');
+  t.is(slots[2]?.bundleVersion, '2.0');
+  t.is(slots[2]?.raw['size'], 65536n);
+  t.is(slots[2]?.sha256, undefined);
 });
 
 test('a malformed slot status answer is an error, not a guess', (t) => {
