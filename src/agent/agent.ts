@@ -12,6 +12,7 @@ import { isDroppable } from './lifecycle.js';
 import { summarizePoll } from './poll-summary.js';
 import { LoopHeartbeat, stallLimitMs, startWatchdog } from '../system/index.js';
 import type { PhaseKind } from './state.js';
+import { isoTime } from '../lib/iso-time.js';
 
 const ATTRIBUTE_PROBE_MS = 60_000;
 
@@ -156,7 +157,7 @@ export class Agent {
     try {
       await this.#settleLocal(signal);
       const result = await this.#deps.ddi.poll({ signal });
-      const polledAt = new Date().toISOString();
+      const polledAt = isoTime();
       this.#deps.status.set({ lastPollAt: polledAt }, { defer: true });
       const running = this.#job?.actionId;
       await this.#handle(result, signal);
@@ -170,7 +171,7 @@ export class Agent {
       // (up to the policy's bound, which it then waits: there is always a wait).
       const wait = retryDelayMs({ ...RETRY_POLICIES.pollLoop, minDelayMs: config.retryWaitMs, maxDelayMs: config.retryWaitMs }, 0, ddiRetryAfterMs(error))!;
       log.warning(`poll failed: ${errorMessage(error)}${this.#once ? '' : `; next try in ${Math.round(wait / 1000)} s`}`);
-      this.#deps.status.set({ lastError: errorMessage(error), lastPollFound: { at: new Date().toISOString(), found: `poll failed: ${errorMessage(error)}`, failed: true } });
+      this.#deps.status.set({ lastError: errorMessage(error), lastPollFound: { at: isoTime(), found: `poll failed: ${errorMessage(error)}`, failed: true } });
       return wait;
     }
   }

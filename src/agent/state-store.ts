@@ -6,6 +6,7 @@ import { Redactor, type Logger } from '../log/index.js';
 import { IDLE, PHASE_KINDS, type CompletedInstall, type Phase, type PersistedState, type PhaseKind, type StateRecovery } from './state.js';
 import { assertTransition } from './lifecycle.js';
 import { StateLoopError, VISIT_LIMITS } from './transitions.js';
+import { isoTime } from '../lib/iso-time.js';
 
 export const STATE_FILE = 'state.json';
 /** Fields that name files on disk: written as they are, so that a restart still finds (and deletes) them. */
@@ -31,7 +32,7 @@ export interface StateStoreOptions {
 export class StateStore {
   readonly #dir: string;
   readonly #options: StateStoreOptions;
-  #state: PersistedState = { schema: SCHEMA, phase: IDLE, visits: {}, updatedAt: new Date(0).toISOString() };
+  #state: PersistedState = { schema: SCHEMA, phase: IDLE, visits: {}, updatedAt: isoTime(0) };
 
   constructor(dir: string, options: StateStoreOptions) {
     this.#dir = dir;
@@ -67,7 +68,7 @@ export class StateStore {
     }
     const actionId = /"id"\s*:\s*"([^"]{1,64})"/.exec(text)?.[1];
     if (options.readOnly) return { reason: problem, movedTo: undefined, actionId };
-    const movedTo = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const movedTo = `${this.path}.corrupt-${isoTime().replace(/[:.]/g, '-')}`;
     await rename(this.path, movedTo);
     this.#options.log.error(`state file ${this.path} is unusable (${problem}); moved to ${movedTo}, starting clean`);
     return { reason: problem, movedTo, actionId };
@@ -86,7 +87,7 @@ export class StateStore {
     if (count > VISIT_LIMITS[next.kind]) throw new StateLoopError(next.kind, count);
     visits[next.kind] = count;
     const kept = options.lastInstall ? { lastInstall: options.lastInstall } : this.#kept();
-    return this.#persist({ ...kept, schema: SCHEMA, phase: next, visits, updatedAt: new Date().toISOString() });
+    return this.#persist({ ...kept, schema: SCHEMA, phase: next, visits, updatedAt: isoTime() });
   }
 
   /** What outlives the action: the record of the last completed installation. */
@@ -103,7 +104,7 @@ export class StateStore {
     if (phase.kind !== this.#state.phase.kind) throw new Error(`internal: update must keep the kind (${this.#state.phase.kind})`);
     const lastInstall = options.lastInstall ?? this.#state.lastInstall;
     if (sameJson(phase, this.#state.phase) && sameJson(lastInstall, this.#state.lastInstall)) return this.#state;
-    return this.#persist({ ...this.#state, phase, ...(lastInstall ? { lastInstall } : {}), updatedAt: new Date().toISOString() });
+    return this.#persist({ ...this.#state, phase, ...(lastInstall ? { lastInstall } : {}), updatedAt: isoTime() });
   }
 
   async #persist(state: PersistedState): Promise<PersistedState> {

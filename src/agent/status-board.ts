@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redactor, type Logger } from '../log/index.js';
+import { isoTime } from '../lib/iso-time.js';
 
 export const STATUS_FILE = 'status.json';
 
@@ -31,7 +32,7 @@ export interface StatusSnapshot {
  * hand-offs between threads than it takes (four calls there: 0.35–0.45 ms of CPU per write, one: 0.15).
  */
 export class StatusBoard {
-  #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
+  #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: isoTime(), activity: 'starting' };
   #lastWrite = 0;
   /** The snapshot last handed to a write (undefined after a failed one: written again next time). */
   #written: StatusSnapshot | undefined;
@@ -58,7 +59,7 @@ export class StatusBoard {
    */
   set(change: Partial<Omit<StatusSnapshot, 'pid' | 'updatedAt'>>, options: { throttle?: boolean; defer?: boolean } = {}): void {
     const next = { ...this.#snapshot, ...change, pid: process.pid };
-    if (!sameContent(next, this.#snapshot)) this.#snapshot = { ...next, updatedAt: new Date().toISOString() };
+    if (!sameContent(next, this.#snapshot)) this.#snapshot = { ...next, updatedAt: isoTime() };
     const now = Date.now();
     if (options.defer || (options.throttle && now - this.#lastWrite < 1000)) return;
     const snapshot = this.#snapshot;

@@ -5,9 +5,10 @@ import { sanitizeForTerminal } from '../lib/sanitize.js';
 import type { Logger, Redactor } from '../log/index.js';
 import { jsonReplacer } from '../log/index.js';
 import { ExitCode } from './exit-codes.js';
+import { isoTime } from '../lib/iso-time.js';
 
 /** What the state store reports before anything was ever persisted. */
-const NEVER = new Date(0).toISOString();
+const NEVER = isoTime(0);
 
 /**
  * `status`: the persisted phase plus the running service's status file. Both files are redacted when

@@ -1,5 +1,6 @@
 import { StatusBoard, type StatusSnapshot } from '../agent/index.js';
 import { silentLogger } from '../log/index.js';
+import { isoTime } from '../lib/iso-time.js';
 
 /**
  * A virtual device's status board kept in memory: the fleet's live view and report stand in for
@@ -7,7 +8,7 @@ import { silentLogger } from '../log/index.js';
  * quarter of the fleet's CPU time while idle.
  */
 export class MemoryStatusBoard extends StatusBoard {
-  #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: new Date().toISOString(), activity: 'starting' };
+  #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: isoTime(), activity: 'starting' };
 
   constructor() {
     super('', silentLogger());
@@ -18,7 +19,7 @@ export class MemoryStatusBoard extends StatusBoard {
   }
 
   override set(change: Partial<Omit<StatusSnapshot, 'pid' | 'updatedAt'>>): void {
-    this.#snapshot = { ...this.#snapshot, ...change, pid: process.pid, updatedAt: new Date().toISOString() };
+    this.#snapshot = { ...this.#snapshot, ...change, pid: process.pid, updatedAt: isoTime() };
   }
 
   override flush(): Promise<void> {

@@ -1,6 +1,7 @@
 import { sanitizeForTerminal } from '../lib/sanitize.js';
 import { closeTimeMs, type DeviceRecord } from './device-record.js';
 import type { Lane, LaneSnapshot } from './request-gate.js';
+import { isoTime } from '../lib/iso-time.js';
 
 /** How the closed actions' times from assignment to `closed` spread (milliseconds). */
 export interface TimeSpread {
@@ -74,8 +75,8 @@ export function buildReport(input: ReportInput, now = Date.now()): FleetReport {
   const lane = (name: Lane) => ({ started: input.lanes[name].started, throttled: input.lanes[name].throttled });
   return {
     server: input.server,
-    startedAt: new Date(input.startedAt).toISOString(),
-    endedAt: new Date(now).toISOString(),
+    startedAt: isoTime(input.startedAt),
+    endedAt: isoTime(now),
     ended: input.ended,
     summary: {
       devices: records.length,

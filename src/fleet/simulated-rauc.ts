@@ -16,6 +16,7 @@ import {
   type RaucProperties,
   type SlotStatus,
 } from '../rauc/index.js';
+import { isoTime } from '../lib/iso-time.js';
 
 /** What the simulated RAUC keeps on disk (`rauc.json` in the device's directory), so a restart finds it. */
 interface SlotRecord {
@@ -120,7 +121,7 @@ export class SimulatedRauc implements Installer {
       }
       target.bundleVersion = this.#options.versionOf(source);
       target.installedCount += 1;
-      target.installedTimestamp = new Date().toISOString();
+      target.installedTimestamp = isoTime();
       target.transaction = options.args?.transactionId ?? randomUUID();
       target.bootStatus = 'good';
       record.primary = target.name;

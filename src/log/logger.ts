@@ -3,6 +3,7 @@ import winston from 'winston';
 import { sanitizeForLog } from '../lib/sanitize.js';
 import { JOURNAL_PRIORITY, LEVEL_SEVERITY, type LogFormat, type LogLevel } from './levels.js';
 import { Redactor } from './redactor.js';
+import { isoTime } from '../lib/iso-time.js';
 
 export type LogMeta = Readonly<Record<string, unknown>>;
 
@@ -106,7 +107,7 @@ interface Entry {
 function renderText(entry: Entry): string {
   const { component, ...rest } = entry.meta;
   const prefix = typeof component === 'string' ? `[${component}] ` : '';
-  return `${new Date().toISOString()} ${entry.level.padEnd(8)} ${prefix}${entry.message}${renderFields(rest)}`;
+  return `${isoTime()} ${entry.level.padEnd(8)} ${prefix}${entry.message}${renderFields(rest)}`;
 }
 
 function renderJournal(entry: Entry): string {
@@ -118,7 +119,7 @@ function renderJournal(entry: Entry): string {
 }
 
 function renderJson(entry: Entry): string {
-  return JSON.stringify({ time: new Date().toISOString(), level: entry.level, message: entry.message, ...entry.meta }, jsonReplacer);
+  return JSON.stringify({ time: isoTime(), level: entry.level, message: entry.message, ...entry.meta }, jsonReplacer);
 }
 
 function renderFields(meta: Record<string, unknown>): string {

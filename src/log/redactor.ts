@@ -1,3 +1,5 @@
+import { isoTime } from '../lib/iso-time.js';
+
 export const REDACTED = '<redacted>';
 
 const NOTHING: ReadonlySet<string> = new Set();
@@ -55,7 +57,7 @@ export class Redactor {
     if (depth > 8) return '[too deep]';
     if (value instanceof Error) return this.value(describeError(value), depth + 1);
     if (Array.isArray(value)) return value.map((item) => this.value(item, depth + 1));
-    if (value instanceof Date) return value.toISOString();
+    if (value instanceof Date) return isoTime(value);
     const copy: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
       copy[key] = SECRET_KEY.test(key) && inner !== undefined && inner !== null ? REDACTED : this.value(inner, depth + 1);
