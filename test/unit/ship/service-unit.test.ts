@@ -142,6 +142,8 @@ test('the unit\'s environment (Node options, malloc arenas) is accepted by Node 
   const environment = Object.fromEntries((settings('Service').get('Environment') ?? []).map((entry) => unquote(entry).split(/=(.*)/s).slice(0, 2) as [string, string]));
   t.is(environment['NODE_OPTIONS'], '--no-experimental-fetch --max-semi-space-size=1');
   t.is(environment['MALLOC_ARENA_MAX'], '2');
+  t.is(environment['MALLOC_TRIM_THRESHOLD_'], '131072');
+  t.is(environment['MALLOC_TOP_PAD_'], '0');
   const cli = new URL('dist/cli.js', repo).pathname;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(cli.replace('cli.js', 'main.js'))}); console.log(typeof fetch)`], {
     env: { PATH: process.env['PATH'] ?? '', ...environment },
