@@ -7,10 +7,10 @@
  *   usr/lib/hawkbit-rauc/THIRD-PARTY-LICENSES    licenses of the bundled packages
  *   usr/bin/hawkbit-rauc                         symlink to the start script
  *   usr/lib/systemd/system/hawkbit-rauc.service
- *   usr/lib/sysusers.d/hawkbit-rauc.conf       the system user
+ *   usr/lib/sysusers.d/hawkbit-rauc.conf         the system user
  *   usr/share/dbus-1/system.d/hawkbit-rauc.conf
  *   usr/share/polkit-1/rules.d/50-hawkbit-rauc.rules
- *   usr/share/doc/hawkbit-rauc/                README.md, hawkbit-rauc.conf.example
+ *   usr/share/doc/hawkbit-rauc/                  README.md, hawkbit-rauc.conf.example
  *
  * Options: `--out DIR` (default dist-device).
  */

@@ -1,6 +1,7 @@
-// Which program bench:agent measures: by default what a device runs — the bundle of `npm run
-// build:device`, started with the command-line options and the environment of the shipped systemd unit
-// (config/hawkbit-rauc.service, read here, so the benchmark follows the unit when it changes).
+// Which program bench:agent measures: by default what a device runs — the device build of `npm run
+// build:device` (its start script and bundle), started with the command-line options, the environment
+// and the cache directory of the shipped systemd unit (config/hawkbit-rauc.service, read here, so the
+// benchmark follows the unit when it changes).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -64,7 +64,8 @@ export class CachedScript {
     const source = readFileSync(options.script, 'utf8');
     const key = cacheKey(source);
     const cacheFile = options.cacheDir === undefined ? undefined : join(options.cacheDir, 'code-cache', `${options.script.split('/').pop()}.v8`);
-    const { state, data } = cacheFile === undefined ? { state: 'off' as const, data: undefined } : readCache(cacheFile, key);
+    const found = cacheFile === undefined ? 'off' : readCache(cacheFile, key);
+    const data = typeof found === 'string' ? undefined : found;
     // The wrapper Node puts around a CommonJS module, on the first line: line numbers stay the script's.
     // A `#!` line is a comment only at the very start of a script, so it becomes `//`.
     const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
@@ -74,7 +75,7 @@ export class CachedScript {
       filename: options.script,
       ...(data ? { cachedData: data } : {}),
     });
-    const cache = data === undefined ? state : script.cachedDataRejected === true ? 'rejected' : 'accepted';
+    const cache = typeof found === 'string' ? found : script.cachedDataRejected === true ? 'rejected' : 'accepted';
     return new CachedScript(options.script, cacheFile, cache, script, key);
   }
 
@@ -159,20 +160,20 @@ function sha256(data: Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
-function readCache(file: string, key: Buffer): { state: CodeCacheState; data?: Buffer } {
+/** V8's data from the cache file when it is this script's and whole, else why not. */
+function readCache(file: string, key: Buffer): Buffer | 'absent' | 'stale' | 'damaged' {
   let content: Buffer;
   try {
     content = readFileSync(file);
   } catch {
     // Missing, or unreadable: either way the start compiles from the source and save() says why it cannot write.
-    return { state: 'absent' };
+    return 'absent';
   }
   const keyAt = FORMAT.length;
   const hashAt = keyAt + HASH_BYTES;
   const dataAt = hashAt + HASH_BYTES;
-  if (content.length <= dataAt || !content.subarray(0, keyAt).equals(FORMAT)) return { state: 'damaged' };
-  if (!content.subarray(keyAt, hashAt).equals(key)) return { state: 'stale' };
+  if (content.length <= dataAt || !content.subarray(0, keyAt).equals(FORMAT)) return 'damaged';
+  if (!content.subarray(keyAt, hashAt).equals(key)) return 'stale';
   const data = content.subarray(dataAt);
-  if (!sha256(data).equals(content.subarray(hashAt, dataAt))) return { state: 'damaged' };
-  return { state: 'accepted', data };
+  return sha256(data).equals(content.subarray(hashAt, dataAt)) ? data : 'damaged';
 }
