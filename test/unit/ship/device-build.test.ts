@@ -35,7 +35,9 @@ function walk(path: string): string[] {
   });
 }
 
-const device = (args: string[], cwd = dir) => run(join(tree, 'usr/bin/hawkbit-rauc'), args, { cwd, env, timeout: 60_000 });
+/** `/usr/bin/hawkbit-rauc` of the tree with plain node; `options.env` adds to (or overrides) `env`. */
+const device = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}) =>
+  run(join(tree, 'usr/bin/hawkbit-rauc'), args, { cwd: options.cwd ?? dir, env: { ...env, ...options.env }, timeout: options.timeout ?? 60_000 });
 
 test('the build reports the bundle size and lays out the install tree', (t) => {
   t.regex(buildOutput, /hawkbit-rauc-bundle\.cjs: \d+ KiB, \S+\/hawkbit-rauc\.cjs: \d+ KiB, built in \d+ ms/);
@@ -81,8 +83,8 @@ test('the bundle runs with plain node, through its start script and alone: --ver
 test('the start script keeps V8\'s code cache in CACHE_DIRECTORY: written once, then taken as it is', async (t) => {
   const cacheDir = mkdtempSync(join(dir, 'cache-'));
   const cacheFile = join(cacheDir, 'code-cache', 'hawkbit-rauc-bundle.cjs.v8');
-  const withCache = { ...env, CACHE_DIRECTORY: `${cacheDir}:/var/cache/other` };
-  const start = (args: string[]) => run(join(tree, 'usr/bin/hawkbit-rauc'), args, { cwd: dir, env: withCache, timeout: 60_000 });
+  const withCache = { CACHE_DIRECTORY: `${cacheDir}:/var/cache/other` };
+  const start = (args: string[]) => device(args, { env: withCache });
   // Without CACHE_DIRECTORY (the command run by hand) nothing is written anywhere.
   await device(['--version']);
   t.false(existsSync(join(cacheDir, 'code-cache')));
@@ -105,15 +107,15 @@ test('the start script keeps V8\'s code cache in CACHE_DIRECTORY: written once, 
   t.is(statSync(cacheFile).ino, rewritten.ino);
   // Node's own options do not count (the same cache is taken); a V8 flag does: V8 refuses the cache
   // made without it, the program compiles from its source, and the cache is written anew.
-  await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: dir, env: { ...withCache, NODE_OPTIONS: '--no-experimental-fetch' }, timeout: 60_000 });
+  await device(['--version'], { env: { ...withCache, NODE_OPTIONS: '--no-experimental-fetch' } });
   t.is(statSync(cacheFile).ino, rewritten.ino, 'a Node option does not invalidate the cache');
-  const flagged = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: dir, env: { ...withCache, NODE_OPTIONS: '--max-semi-space-size=1' }, timeout: 60_000 });
+  const flagged = await device(['--version'], { env: { ...withCache, NODE_OPTIONS: '--max-semi-space-size=1' } });
   t.is(flagged.stdout, `Version ${version}\n`);
   t.not(statSync(cacheFile).ino, rewritten.ino, 'made under other V8 flags: refused and written anew');
   // A directory it cannot write to: one line on stderr, the run itself unharmed.
   const blocked = join(dir, 'not-a-directory');
   writeFileSync(blocked, '');
-  const refused = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: dir, env: { ...env, CACHE_DIRECTORY: blocked }, timeout: 60_000 });
+  const refused = await device(['--version'], { env: { CACHE_DIRECTORY: blocked } });
   t.is(refused.stdout, `Version ${version}\n`);
   t.regex(refused.stderr, /^hawkbit-rauc: the code cache was not saved \(.*not-a-directory\/code-cache\/hawkbit-rauc-bundle\.cjs\.v8: ENOTDIR\); the next start compiles the program again\n$/);
 });
@@ -194,10 +196,10 @@ test('the bundle carries out a forced update: fake hawkBit, fake RAUC on a priva
   ].join('\n'));
 
   // As under the unit: from V8's code cache, which a first run (here --version) left in CACHE_DIRECTORY.
-  const withCache = { ...env, ...bus.env, CACHE_DIRECTORY: join(work, 'cache') };
-  await run(join(tree, 'usr/bin/hawkbit-rauc'), ['--version'], { cwd: work, env: withCache, timeout: 60_000 });
+  const withCache = { ...bus.env, CACHE_DIRECTORY: join(work, 'cache') };
+  await device(['--version'], { cwd: work, env: withCache });
   const cached = statSync(join(work, 'cache', 'code-cache', 'hawkbit-rauc-bundle.cjs.v8')).ino;
-  const result = await run(join(tree, 'usr/bin/hawkbit-rauc'), ['-r', '-s', '-c', config], { cwd: work, env: withCache, timeout: 120_000 });
+  const result = await device(['-r', '-s', '-c', config], { cwd: work, env: withCache, timeout: 120_000 });
   t.is(statSync(join(work, 'cache', 'code-cache', 'hawkbit-rauc-bundle.cjs.v8')).ino, cached, 'the update ran from the cache');
 
   t.regex(result.stdout, new RegExp(`run once: action ${actionId} `));
