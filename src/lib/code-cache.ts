@@ -99,6 +99,8 @@ export class CachedScript {
   save(): Error | undefined {
     if (!this.wantsSave || this.cacheFile === undefined) return undefined;
     this.#saved = true;
+    // Synchronous, not lib/atomic-file's writeFileAtomic: it also runs in the 'exit' handler, where
+    // nothing asynchronous completes. No fsync: a file torn by a power cut fails its hash and is redone.
     const temporary = `${this.cacheFile}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(this.cacheFile), { recursive: true, mode: 0o700 });
