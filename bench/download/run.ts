@@ -25,13 +25,13 @@ const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const CLI = process.env.BENCH_DOWNLOAD_CLI || DEVICE_BUNDLE;
 // Ours (and the base build) run as the shipped unit starts the service: its options and Environment=.
 const unit = process.env.BENCH_DOWNLOAD_PLAIN === '1' ? { args: [], env: {} } : shippedUnit();
-// The base build gets a code cache directory of its own (shippedUnit makes a new one each call).
-const baseUnit = process.env.BENCH_DOWNLOAD_PLAIN === '1' ? unit : shippedUnit();
 const sizeMib = Number(process.env.BENCH_DOWNLOAD_MIB ?? 1024);
 const runs = Number(process.env.BENCH_DOWNLOAD_RUNS ?? 3);
 const rhuBin = process.env.RHU_BIN;
 const nodeArgs = (process.env.BENCH_DOWNLOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const baseCli = process.env.BENCH_DOWNLOAD_BASE_CLI;
+// The base build gets a code cache directory of its own (shippedUnit makes a new one each call).
+const baseUnit = baseCli && process.env.BENCH_DOWNLOAD_PLAIN !== '1' ? shippedUnit() : unit;
 const SMALL_MIB = 100;
 const prewriteOn = process.env.BENCH_DOWNLOAD_PREWRITE !== '0';
 
