@@ -2,7 +2,7 @@
 // build:device` (its start script and bundle), started with the command-line options, the environment
 // and the cache directory of the shipped systemd unit (config/hawkbit-rauc.service, read here, so the
 // benchmark follows the unit when it changes).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,15 +49,34 @@ export function benchProgram(env: NodeJS.ProcessEnv = process.env): AgentProgram
 
 /**
  * The shipped unit's (config/hawkbit-rauc.service) ExecStart options and environment. Its
- * `CacheDirectory=` becomes CACHE_DIRECTORY, as systemd passes it, in a new scratch directory for each
- * call (removed at exit): each program measured starts with no code cache, as on a device's first start.
+ * `CacheDirectory=` and `RuntimeDirectory=` become CACHE_DIRECTORY and RUNTIME_DIRECTORY, as systemd
+ * passes them, in new scratch directories for each call (removed at exit): each program measured starts
+ * with no code cache, as on a device's first start. The runtime directory is made on tmpfs (/dev/shm),
+ * as /run is on a device, when this machine has it.
  */
 export function shippedUnit(): { args: string[]; env: Record<string, string> } {
-  const { args, env, cacheDirectory } = unitCommand(readFileSync(UNIT, 'utf8'));
-  if (cacheDirectory === undefined) return { args, env };
-  const scratch = mkdtempSync(join(tmpdir(), 'hawkbit-rauc-bench-cache-'));
-  process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
-  return { args, env: { ...env, CACHE_DIRECTORY: join(scratch, cacheDirectory) } };
+  const { args, env, cacheDirectory, runtimeDirectory } = unitCommand(readFileSync(UNIT, 'utf8'));
+  const scratch = (parent: string) => {
+    const dir = mkdtempSync(join(parent, 'hawkbit-rauc-bench-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  };
+  const extra: Record<string, string> = {};
+  if (cacheDirectory !== undefined) extra.CACHE_DIRECTORY = join(scratch(tmpdir()), cacheDirectory);
+  if (runtimeDirectory !== undefined) {
+    extra.RUNTIME_DIRECTORY = join(scratch(isTmpfs('/dev/shm') ? '/dev/shm' : tmpdir()), runtimeDirectory);
+    mkdirSync(extra.RUNTIME_DIRECTORY);
+  }
+  return { args, env: { ...env, ...extra } };
+}
+
+/** `dir` is a mount point of tmpfs (Linux: /proc/mounts). */
+function isTmpfs(dir: string): boolean {
+  try {
+    return readFileSync('/proc/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === dir && line.split(' ')[2] === 'tmpfs');
+  } catch {
+    return false;
+  }
 }
 
 /** One line for a report: the options, then the assignments. */
@@ -65,11 +84,12 @@ export function unitSettings(unit: { readonly args: readonly string[]; readonly 
   return [...unit.args, ...Object.entries(unit.env).map(([k, v]) => `${k}=${v}`)].join(' ');
 }
 
-/** ExecStart's options before `-c`, the `Environment=` assignments and `CacheDirectory=` of a unit's [Service] section. */
-export function unitCommand(text: string): { args: string[]; env: Record<string, string>; cacheDirectory?: string } {
+/** ExecStart's options before `-c`, the `Environment=` assignments, `CacheDirectory=` and `RuntimeDirectory=` of a unit's [Service] section. */
+export function unitCommand(text: string): { args: string[]; env: Record<string, string>; cacheDirectory?: string; runtimeDirectory?: string } {
   const env: Record<string, string> = {};
   let args: string[] = [];
   let cacheDirectory: string | undefined;
+  let runtimeDirectory: string | undefined;
   let section = '';
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -84,8 +104,9 @@ export function unitCommand(text: string): { args: string[]; env: Record<string,
     }
     if (key === 'Environment') Object.assign(env, assignments(value));
     if (key === 'CacheDirectory') cacheDirectory = value.split(/\s+/)[0];
+    if (key === 'RuntimeDirectory') runtimeDirectory = value.split(/\s+/)[0];
   }
-  return { args, env, ...(cacheDirectory ? { cacheDirectory } : {}) };
+  return { args, env, ...(cacheDirectory ? { cacheDirectory } : {}), ...(runtimeDirectory ? { runtimeDirectory } : {}) };
 }
 
 /** One or more KEY=VALUE, space-separated, each optionally in double quotes (as systemd.exec(5) has them). */

@@ -4,7 +4,8 @@
 // state_dir over idle polls and over forced updates, with targets. Not a test. Needs strace (Linux).
 // Environment (defaults): BENCH_FLASH_POLLS (600 idle polls measured), BENCH_FLASH_POLL_MS (10: the
 // 1 s poll sleep shortened by bench/agent/fast-poll.cjs), BENCH_FLASH_UPDATES (2),
-// BENCH_FLASH_BUNDLE_MIB (4).
+// BENCH_FLASH_BUNDLE_MIB (4), BENCH_FLASH_NO_RUNTIME_DIR=1 (without the unit's runtime directory, as
+// from a shell: the status file is then in state_dir).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RaucEnvironment } from '../../test/harness/rauc-environment.js';
 import { median } from '../download/measure.js';
 import { AgentProcess } from '../agent/agent-process.js';
+import { shippedUnit } from '../agent/device-program.js';
 import { Fixture, type TimedRequest } from '../agent/fixture.js';
 import { loadAverage } from '../agent/proc-stats.js';
 import { describe, stateWrites, summarize, type FlashFigures, type Window } from './figures.js';
@@ -25,6 +27,8 @@ const pollMs = numberFromEnv('BENCH_FLASH_POLL_MS', 10);
 const updates = numberFromEnv('BENCH_FLASH_UPDATES', 2);
 const bundleMib = numberFromEnv('BENCH_FLASH_BUNDLE_MIB', 4);
 const WARMUP_POLLS = 20;
+// The unit's RuntimeDirectory= as systemd passes it (on tmpfs, like /run): where the status file lives.
+const runtimeDir = process.env.BENCH_FLASH_NO_RUNTIME_DIR === '1' ? undefined : shippedUnit().env.RUNTIME_DIRECTORY;
 /** One poll a minute, as the year figures assume. */
 const POLLS_PER_HOUR = 60;
 const HOURS_PER_YEAR = 24 * 365;
@@ -49,7 +53,8 @@ async function main(): Promise<void> {
     const bundles: Buffer[] = [];
     for (let run = 1; run <= updates; run++) bundles.push(await readFile(await rauc.buildBundle({ version: `flash-${run}`, imageBytes: randomBytes(bundleMib * MiB) })));
     const prefix = join(traceDir, 'trace');
-    const agent = AgentProcess.start(fixture.configFile, { env: rauc.env, wrapper: straceWrapper(prefix), fastPoll: { ms: pollMs } });
+    const env = { ...rauc.env, ...(runtimeDir ? { RUNTIME_DIRECTORY: runtimeDir } : {}) };
+    const agent = AgentProcess.start(fixture.configFile, { env, wrapper: straceWrapper(prefix), fastPoll: { ms: pollMs } });
     const crashed = agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)));
     const until = <T>(waiting: Promise<T>) => Promise.race([waiting, crashed]);
     const start: Window = { from: epoch(agent.spawnedAt), to: 0 };
@@ -119,7 +124,8 @@ function report(r: { start: FlashFigures; idle: FlashFigures; actions: FlashFigu
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
   const perPoll = (value: number) => value / polls;
   const { idle, actions } = r;
-  console.log(`\nflash writes to state_dir (strace, every thread of the agent), ${new Date().toISOString()}, load average (1/5/15 min) ${r.loads.join(', then ')}\n`);
+  console.log(`\nflash writes to state_dir (strace, every thread of the agent), ${new Date().toISOString()}, load average (1/5/15 min) ${r.loads.join(', then ')}`);
+  console.log(`${runtimeDir ? `the unit's runtime directory: RUNTIME_DIRECTORY=${runtimeDir} (status.json there, state_dir/status.json links to it)` : 'no runtime directory (BENCH_FLASH_NO_RUNTIME_DIR=1): status.json in state_dir'}\n`);
   console.log('| measure | value | target |\n|---|---|---|');
   const changes = actions.map((a) => a.stateWrites.filter((w) => w.phaseChange).length);
   const perChange = actions.map((a, i) => a.fsyncs / Math.max(1, changes[i] ?? 0));

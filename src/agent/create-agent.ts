@@ -35,7 +35,10 @@ export interface CreateAgentOptions {
    * absent. A given transport is not destroyed by close(): its owner does that.
    */
   readonly transport?: Transport;
-  /** The status board (what `hawkbit-rauc status` reads); default: state_dir/status.json. */
+  /**
+   * The status board (what `hawkbit-rauc status` reads); default: state_dir/status.json, kept in the
+   * runtime directory systemd passes as RUNTIME_DIRECTORY (`RuntimeDirectory=`) when there is one.
+   */
   readonly status?: StatusBoard;
   /** Wraps the downloader the agent uses (the fleet stores artifacts once, or hashes and discards them). */
   readonly wrapDownloader?: (downloader: ArtifactDownloader) => ArtifactDownloader;
@@ -101,7 +104,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     installer,
     system,
     store,
-    status: options.status ?? new StatusBoard(config.stateDir, log, redactor),
+    status: options.status ?? new StatusBoard(config.stateDir, log, redactor, env.RUNTIME_DIRECTORY?.split(':')[0] || undefined),
     log: log.child({ component: 'agent' }),
     ...(options.now ? { now: options.now } : {}),
     ...(checkpoint ? { checkpoint } : {}),

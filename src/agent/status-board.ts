@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redactor, type Logger } from '../log/index.js';
@@ -21,15 +21,22 @@ export interface StatusSnapshot {
 }
 
 /**
- * A small JSON file in state_dir that the running service keeps current (at most once a second for
- * progress) so that `hawkbit-rauc status` and other local tools can show what is going on. Written at
- * every poll (once: a deferred change waits for the next write), so without fsync: it is informational
- * and rewritten at start. A change that changes nothing writes nothing (flash wear).
+ * A small JSON file that the running service keeps current (at most once a second for progress) so that
+ * `hawkbit-rauc status`, `poll-now` and other local tools can show what is going on. Written at every
+ * poll (once: a deferred change waits for the next write), so without fsync: it is informational and
+ * rewritten at start. A change that changes nothing writes nothing.
  *
- * A temp file is written synchronously (a few hundred bytes into the page cache) and renamed over the
- * old one through the thread pool, so readers never see a partial file: the rename may wait for the
- * disk (ext4 starts writing the new data out when a file is replaced); the rest would cost more in
- * hand-offs between threads than it takes (four calls there: 0.35–0.45 ms of CPU per write, one: 0.15).
+ * Where: with a runtime directory (systemd's `RuntimeDirectory=`, on tmpfs under /run) the file lives
+ * there and `state_dir/status.json` is a symlink to it, made once (readers open the same path either
+ * way; when the service has stopped, systemd removes the directory and the link leads nowhere: no
+ * status, as for a service that never ran). An idle poll then writes nothing to the device's storage.
+ * Without one (a shell, tests, other init systems) the file is `state_dir/status.json` itself.
+ *
+ * A temp file is written synchronously (a few hundred bytes) and renamed over the old one, so readers
+ * never see a partial file. In state_dir the rename goes through the thread pool: on ext4 it may wait
+ * for the disk (ext4 starts writing the new data out when a file is replaced), and the rest would cost
+ * more in hand-offs between threads than it takes (four calls there: 0.35–0.45 ms of CPU per write,
+ * one: 0.15). On tmpfs nothing waits for a disk, so there all of it is synchronous.
  */
 export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: isoTime(), activity: 'starting' };
@@ -39,15 +46,25 @@ export class StatusBoard {
   /** The write under way (its rename), and the newest snapshot waiting for it. */
   #pending: Promise<void> | undefined;
   #queued: StatusSnapshot | undefined;
-  /** state_dir exists (made once; it may not yet on a fresh device that has persisted nothing). */
+  /** The file's directory exists (made once; state_dir may not yet on a fresh device that has persisted nothing). */
   #dirMade = false;
+  /** With a runtime directory: state_dir's link to the file there was checked (once per start). */
+  #linked = false;
 
   constructor(
+    /** state_dir: where readers look. */
     private readonly dir: string,
     private readonly log: Logger,
     /** Applied to every string written (server texts in activity, progress and lastError may echo a secret). */
     private readonly redactor: Redactor = new Redactor(),
+    /** Where the file is kept while the service runs (tmpfs, e.g. /run/hawkbit-rauc); undefined: in `dir`. */
+    private readonly runtimeDir?: string,
   ) {}
+
+  /** The file written: in the runtime directory when there is one, else `state_dir/status.json`. */
+  get path(): string {
+    return join(this.runtimeDir ?? this.dir, STATUS_FILE);
+  }
 
   get snapshot(): StatusSnapshot {
     return this.#snapshot;
@@ -89,19 +106,60 @@ export class StatusBoard {
   }
 
   async #writeNow(snapshot: StatusSnapshot): Promise<void> {
-    const temp = join(this.dir, `.${STATUS_FILE}.${process.pid}.tmp`);
+    const dir = this.runtimeDir ?? this.dir;
+    const temp = join(dir, `.${STATUS_FILE}.${process.pid}.tmp`);
     try {
-      if (!this.#dirMade) mkdirSync(this.dir, { recursive: true });
+      if (!this.#dirMade) mkdirSync(dir, { recursive: true });
       this.#dirMade = true;
       writeNewFile(temp, `${this.redactor.stringify(snapshot, 2)}\n`);
-      await rename(temp, join(this.dir, STATUS_FILE));
+      if (this.runtimeDir === undefined) {
+        await rename(temp, this.path);
+      } else {
+        renameSync(temp, this.path);
+        if (!this.#linked) this.#link();
+      }
     } catch (error) {
-      // A state_dir removed meanwhile is made again at the next write.
+      // A directory removed meanwhile is made again at the next write.
       this.#dirMade = false;
       if (this.#written === snapshot) this.#written = undefined;
       removeQuietly(temp);
       this.log.debug(`status file not written: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Makes `state_dir/status.json` a symlink to the file in the runtime directory, unless it is one
+   * already (then nothing is written): a new link replaces a regular file or another link in one step.
+   * Tried once per start; if it fails, readers see no status (or an old one), the service goes on.
+   */
+  #link(): void {
+    this.#linked = true;
+    const link = join(this.dir, STATUS_FILE);
+    const target = this.path;
+    try {
+      if (readLink(link) === target) return;
+      mkdirSync(this.dir, { recursive: true });
+      const temp = join(this.dir, `.${STATUS_FILE}.${process.pid}.link`);
+      removeQuietly(temp);
+      symlinkSync(target, temp);
+      try {
+        renameSync(temp, link);
+      } catch (error) {
+        removeQuietly(temp);
+        throw error;
+      }
+    } catch (error) {
+      this.log.warning(`${link} could not be linked to ${target} (${(error as Error).message}): \`hawkbit-rauc status\` does not see the running service`);
+    }
+  }
+}
+
+/** The target of a symlink; undefined for anything else or nothing. */
+function readLink(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 

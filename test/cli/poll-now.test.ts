@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -54,4 +54,50 @@ test('poll-now: the running service polls at once and the command prints what th
   const after = await runCli(['-c', file, 'poll-now']);
   t.is(after.code, 1);
   t.regex(after.stderr, /no hawkbit-rauc service is running/);
+});
+
+test('under systemd\'s RuntimeDirectory= the status lives there: poll-now and status find the service through state_dir\'s link, and nothing of it is left when the directory goes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-poll-now-run-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const hb = await FakeHawkbit.start({ pollingSleep: '00:10:00' });
+  t.teardown(() => hb.close());
+  hb.addTarget('pn-run', { token: TOKEN });
+  const file = join(dir, 'c.conf');
+  const state = join(dir, 'state');
+  writeFileSync(file, configText({
+    client: { hawkbit_server: hb.hostPort, ssl: 'false', tenant_id: hb.tenant, target_name: 'pn-run', auth_token: TOKEN, bundle_download_location: join(dir, 'b.raucb'), state_dir: state },
+  }), { mode: 0o600 });
+  // As systemd does: the directory exists before the start, and RUNTIME_DIRECTORY names it (the first of a list).
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  const child = spawn(process.execPath, [CLI, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...NO_BUS, RUNTIME_DIRECTORY: `${run}:${join(dir, 'other')}` } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.teardown(() => child.kill('SIGKILL'));
+  const deadline = Date.now() + 30_000;
+  const attributesSent = () => hb.requests.some((r) => r.method === 'PUT' && r.path.endsWith('/pn-run/configData'));
+  while (!attributesSent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.true(attributesSent(), stderr);
+
+  const polled = await runCli(['-c', file, 'poll-now']);
+  t.is(polled.code, 0, polled.stderr);
+  t.regex(polled.stdout, /^polled at \S+: nothing to do; next poll in 600 s\n$/);
+  const link = join(state, 'status.json');
+  t.true(lstatSync(link).isSymbolicLink());
+  t.is(readlinkSync(link), join(run, 'status.json'));
+  t.deepEqual(readdirSync(run), ['status.json']);
+  const status = await runCli(['-c', file, 'status']);
+  t.is(status.code, 0, status.stderr);
+  t.regex(status.stdout, new RegExp(`^service: +pid ${child.pid}, idle`, 'm'));
+
+  child.kill('SIGTERM');
+  t.is(await exited, 0, stderr);
+  rmSync(run, { recursive: true });
+  const after = await runCli(['-c', file, 'status']);
+  t.is(after.code, 0, after.stderr);
+  t.notRegex(after.stdout, /^service:/m);
+  const none = await runCli(['-c', file, 'poll-now']);
+  t.is(none.code, 1);
+  t.regex(none.stderr, /no hawkbit-rauc service is running/);
 });

@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { readStatus, STATUS_FILE, StatusBoard } from '../../../src/agent/status-board.js';
-import { silentLogger } from '../../../src/log/index.js';
+import { createLogger, silentLogger } from '../../../src/log/index.js';
 
 function board() {
   const dir = mkdtempSync(join(tmpdir(), 'hr-status-'));
@@ -84,4 +85,91 @@ test('changes set while a write is under way are written after it, the newest la
   await status.flush();
   t.is((await readStatus(dir))?.lastPollFound?.at, '20');
   t.deepEqual(readdirSync(dir), [STATUS_FILE]);
+});
+
+/** state_dir and a runtime directory (tmpfs under /run on a device) with a board that writes there. */
+function runtimeBoard(parent = mkdtempSync(join(tmpdir(), 'hr-status-run-'))) {
+  const stateDir = join(parent, 'state');
+  const runtimeDir = join(parent, 'run');
+  mkdirSync(runtimeDir, { recursive: true });
+  const log = new PassThrough();
+  let logged = '';
+  log.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+  const make = () => new StatusBoard(stateDir, createLogger({ level: 'debug', format: 'text', stream: log }), undefined, runtimeDir);
+  return { parent, stateDir, runtimeDir, link: join(stateDir, STATUS_FILE), make, logged: () => logged };
+}
+
+test('with a runtime directory the file is written there and state_dir/status.json links to it, made once: idle polls write nothing into state_dir', async (t) => {
+  const { parent, stateDir, runtimeDir, link, make } = runtimeBoard();
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const status = make();
+  t.is(status.path, join(runtimeDir, STATUS_FILE));
+  status.set({ activity: 'idle' });
+  await status.flush();
+  t.true(lstatSync(link).isSymbolicLink());
+  t.is(readlinkSync(link), join(runtimeDir, STATUS_FILE));
+  const linkInode = lstatSync(link).ino;
+  const fileInode = () => statSync(join(runtimeDir, STATUS_FILE)).ino;
+  let before = fileInode();
+  for (let poll = 1; poll <= 5; poll++) {
+    status.set({ lastPollFound: { at: String(poll), found: 'nothing to do' } });
+    await status.flush();
+    t.not(fileInode(), before, `poll ${poll} replaced the file in the runtime directory`);
+    before = fileInode();
+    t.is((await readStatus(stateDir))?.lastPollFound?.at, String(poll), 'readers of state_dir see it through the link');
+  }
+  t.is(lstatSync(link).ino, linkInode, 'the link was not made again');
+  t.deepEqual(readdirSync(stateDir), [STATUS_FILE]);
+  t.deepEqual(readdirSync(runtimeDir), [STATUS_FILE], 'no temp file left');
+  // The next start finds the link in place and leaves it.
+  const next = make();
+  next.set({ activity: 'starting again' });
+  await next.flush();
+  t.is(lstatSync(link).ino, linkInode);
+  t.is((await readStatus(stateDir))?.activity, 'starting again');
+  // systemd removes the runtime directory when the service stops: no status, as for a service that never ran.
+  rmSync(runtimeDir, { recursive: true });
+  t.is(await readStatus(stateDir), undefined);
+});
+
+test('the link replaces a status file an earlier version (or a run from a shell) left in state_dir, and a run without a runtime directory replaces the link', async (t) => {
+  const { parent, stateDir, runtimeDir, link, make } = runtimeBoard();
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  mkdirSync(stateDir);
+  writeFileSync(link, JSON.stringify({ pid: 1, updatedAt: 'old', activity: 'old' }));
+  const status = make();
+  status.set({ activity: 'idle' });
+  await status.flush();
+  t.is(readlinkSync(link), join(runtimeDir, STATUS_FILE));
+  t.is((await readStatus(stateDir))?.activity, 'idle');
+  // Another link (a runtime directory elsewhere) is replaced too.
+  rmSync(link);
+  symlinkSync('/nonexistent/status.json', link);
+  const again = make();
+  again.set({ activity: 'again' });
+  await again.flush();
+  t.is(readlinkSync(link), join(runtimeDir, STATUS_FILE));
+  // From a shell (no runtime directory): a regular file again, the runtime directory's file untouched.
+  const shell = new StatusBoard(stateDir, silentLogger());
+  shell.set({ activity: 'run by hand' });
+  await shell.flush();
+  t.false(lstatSync(link).isSymbolicLink());
+  t.is((await readStatus(stateDir))?.activity, 'run by hand');
+  t.is(JSON.parse(readFileSync(join(runtimeDir, STATUS_FILE), 'utf8')).activity, 'again');
+  t.deepEqual(readdirSync(stateDir), [STATUS_FILE]);
+});
+
+test('a state_dir that cannot take the link costs one warning; the file in the runtime directory is still kept', async (t) => {
+  const { parent, stateDir, runtimeDir, make, logged } = runtimeBoard();
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  // A file where state_dir should be (a mode would not stop root, who runs the tests in CI).
+  writeFileSync(stateDir, 'not a directory');
+  const status = make();
+  status.set({ activity: 'idle' });
+  await status.flush();
+  status.set({ activity: 'polling' });
+  await status.flush();
+  t.is(JSON.parse(readFileSync(join(runtimeDir, STATUS_FILE), 'utf8')).activity, 'polling');
+  t.is(logged().split('could not be linked').length - 1, 1, logged());
+  t.regex(logged(), /hawkbit-rauc status. does not see the running service/);
 });

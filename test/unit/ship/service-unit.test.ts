@@ -67,6 +67,7 @@ test('the unit has the settings the service relies on', (t) => {
     Restart: 'on-failure',
     StateDirectory: 'hawkbit-rauc',
     CacheDirectory: 'hawkbit-rauc',
+    RuntimeDirectory: 'hawkbit-rauc',
     User: 'hawkbit-rauc',
     ProtectSystem: 'strict',
     ProtectHome: 'yes',
