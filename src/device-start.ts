@@ -6,7 +6,16 @@
 // (docs/deploying.md › Code cache).
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { startWithCodeCache } from './lib/code-cache.js';
+
+// V8 compiles no further than its baseline tier (Sparkplug): the service's hot paths run in C++
+// (hashing, HTTP parsing, file I/O) and its JavaScript mostly waits on them, so the optimising
+// compiler's work cost more than it saved: ~0.35 ms more CPU per idle poll and ~3 MB more peak RSS
+// when it first runs (its own code paged in) — docs/performance.md › Levers, eighth round. Set before
+// the bundle is compiled, so the code cache is made and checked under the same flags; a `--max-opt`
+// given to node itself is left as it is.
+if (!process.execArgv.some((arg) => arg.startsWith('--max-opt'))) setFlagsFromString('--max-opt=1');
 
 const here = dirname(realpathSync(process.argv[1] ?? '.'));
 startWithCodeCache({ script: join(here, 'hawkbit-rauc-bundle.cjs'), cacheDir: process.env.CACHE_DIRECTORY?.split(':')[0] || undefined });

@@ -17,7 +17,7 @@ import { AgentProcess } from './agent-process.js';
 import { benchProgram, type AgentProgram } from './device-program.js';
 import { Fixture } from './fixture.js';
 import { measurePolls, measureStarts, type PollFigures } from './idle.js';
-import { loadAverage } from './proc-stats.js';
+import { cpuMsBetween, loadAverage } from './proc-stats.js';
 import { measureUpdate, type UpdateFigures } from './update.js';
 
 const MiB = 1024 * 1024;
@@ -33,8 +33,8 @@ const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boo
 const WARMUP_POLLS = 10;
 const program = benchProgram();
 
-const cpuPerFastPoll = (f: PollFigures) => ((f.quarters.at(-1)?.cpuMs ?? Number.NaN) - f.start.cpuMs) / f.fastPolls;
-const cpuPerSlowPoll = (f: PollFigures) => (f.start.cpuMs - f.warm.cpuMs) / f.slowPolls;
+const cpuPerFastPoll = (f: PollFigures) => (f.quarters.at(-1) ? cpuMsBetween(f.start, f.quarters.at(-1)!) : Number.NaN) / f.fastPolls;
+const cpuPerSlowPoll = (f: PollFigures) => cpuMsBetween(f.warm, f.start) / f.slowPolls;
 const rssGrowth = (f: PollFigures) => f.settled.rssMb - f.start.rssMb;
 
 async function main(): Promise<void> {

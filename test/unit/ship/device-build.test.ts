@@ -80,6 +80,26 @@ test('the bundle runs with plain node, through its start script and alone: --ver
   t.regex(help.stdout, /^Usage: hawkbit-rauc/);
 });
 
+test('the start script keeps V8 at its baseline compiler (no optimising tier); a --max-opt given to node wins', async (t) => {
+  // A preload asks V8, at exit (after the start script ran), to optimise a hot function now and
+  // reports the function's optimisation status bits (natives syntax, allowed for this probe only).
+  const probe = join(dir, 'opt-probe.cjs');
+  writeFileSync(probe, `process.on('exit', () => {
+    const f = new Function('x', 'let s = 0; for (let i = 0; i < 100; i++) s += i * x; return s;');
+    const status = new Function('f', '%PrepareFunctionForOptimization(f); f(1); f(2); %OptimizeFunctionOnNextCall(f); f(3); return %GetOptimizationStatus(f);');
+    process.stderr.write('opt-status ' + status(f) + '\\n');
+  });\n`);
+  const OPTIMIZED = 16; // V8's OptimizationStatus::kOptimized
+  const statusOf = async (nodeArgs: string[], script: string) => {
+    const result = await run(process.execPath, ['--allow-natives-syntax', ...nodeArgs, '--require', probe, script, '--version'], { cwd: dir, env, timeout: 60_000 });
+    t.is(result.stdout, `Version ${version}\n`);
+    return Number(/opt-status (\d+)/.exec(result.stderr)?.[1]);
+  };
+  t.is((await statusOf([], START)) & OPTIMIZED, 0, 'through the start script: not optimised');
+  t.not((await statusOf([], BUNDLE)) & OPTIMIZED, 0, 'the bundle alone: optimised (the probe sees it)');
+  t.not((await statusOf(['--max-opt=3'], START)) & OPTIMIZED, 0, 'node --max-opt=3: the start script leaves it');
+});
+
 test('the start script keeps V8\'s code cache in CACHE_DIRECTORY: written once, then taken as it is', async (t) => {
   const cacheDir = mkdtempSync(join(dir, 'cache-'));
   const cacheFile = join(cacheDir, 'code-cache', 'hawkbit-rauc-bundle.cjs.v8');
