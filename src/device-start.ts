@@ -11,8 +11,8 @@ import { startWithCodeCache } from './lib/code-cache.js';
 
 // V8 compiles no further than its baseline tier (Sparkplug): the service's hot paths run in C++
 // (hashing, HTTP parsing, file I/O) and its JavaScript mostly waits on them, so the optimising
-// compiler's work cost more than it saved: ~0.35 ms more CPU per idle poll and ~3 MB more peak RSS
-// when it first runs (its own code paged in) — docs/performance.md › Levers, eighth round. Set before
+// compiler's work cost more than it saved: 0.15–0.4 ms more CPU per idle poll, and 4–6 MB more peak
+// RSS from its first compile on (its own code paged in) — docs/performance.md › Levers, eighth round. Set before
 // the bundle is compiled, so the code cache is made and checked under the same flags; a `--max-opt`
 // given to node itself is left as it is.
 if (!process.execArgv.some((arg) => arg.startsWith('--max-opt'))) setFlagsFromString('--max-opt=1');

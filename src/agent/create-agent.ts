@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { configSecrets, type Config } from '../config/index.js';
 import { DdiClient } from '../ddi/index.js';
 import { checkFreeSpace, Downloader, removeStaleParts, safeFilename, type SlotPoolCache } from '../download/index.js';
@@ -53,6 +54,12 @@ export interface AgentAssembly {
   close(): Promise<void>;
 }
 
+/** systemd's RUNTIME_DIRECTORY (the first of a colon-separated list), absolute: the status file's link points there. */
+function runtimeDirectory(env: NodeJS.ProcessEnv): string | undefined {
+  const first = env.RUNTIME_DIRECTORY?.split(':')[0];
+  return first ? resolve(first) : undefined;
+}
+
 /** Builds the agent and everything it stands on from a validated config (the composition of main.ts). */
 export function createAgent(config: Config, options: CreateAgentOptions): AgentAssembly {
   const { log } = options;
@@ -104,7 +111,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     installer,
     system,
     store,
-    status: options.status ?? new StatusBoard(config.stateDir, log, redactor, env.RUNTIME_DIRECTORY?.split(':')[0] || undefined),
+    status: options.status ?? new StatusBoard(config.stateDir, log, redactor, runtimeDirectory(env)),
     log: log.child({ component: 'agent' }),
     ...(options.now ? { now: options.now } : {}),
     ...(checkpoint ? { checkpoint } : {}),
