@@ -2,13 +2,27 @@ import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { FakeHawkbit } from '../fakes/hawkbit/index.js';
 import { configText } from '../helpers/config-text.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
 
 const TOKEN = 'poll-now-token-3b7a';
 const NO_BUS = { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+
+/** The service (`-c file`, no D-Bus) as a child process, once its first poll has sent the attributes and it sleeps. */
+async function startService(t: ExecutionContext, hb: FakeHawkbit, file: string, target: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [CLI, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...NO_BUS, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.teardown(() => child.kill('SIGKILL'));
+  const deadline = Date.now() + 30_000;
+  const attributesSent = () => hb.requests.some((r) => r.method === 'PUT' && r.path.endsWith(`/${target}/configData`));
+  while (!attributesSent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.true(attributesSent(), stderr);
+  return { child, exited, stderr: () => stderr };
+}
 
 test('poll-now: the running service polls at once and the command prints what the poll found; no service → exit 1', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hr-poll-now-'));
@@ -27,16 +41,7 @@ test('poll-now: the running service polls at once and the command prints what th
   t.is(none.code, 1);
   t.regex(none.stderr, /no hawkbit-rauc service is running for state_dir .*state/);
 
-  const child = spawn(process.execPath, [CLI, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...NO_BUS } });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  t.teardown(() => child.kill('SIGKILL'));
-  const deadline = Date.now() + 30_000;
-  // The first poll sends the attributes; wait until it is done and the service sleeps.
-  const attributesSent = () => hb.requests.some((r) => r.method === 'PUT' && r.path.endsWith('/pn-dev/configData'));
-  while (!attributesSent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  t.true(attributesSent(), stderr);
+  const { child, exited, stderr } = await startService(t, hb, file, 'pn-dev');
 
   const before = polls();
   const first = await runCli(['-c', file, 'poll-now']);
@@ -50,7 +55,7 @@ test('poll-now: the running service polls at once and the command prints what th
   t.regex(second.stdout, /^polled at \S+: action \d+ offered; next poll in \d+ s\n$/);
 
   child.kill('SIGTERM');
-  t.is(await exited, 0, stderr);
+  t.is(await exited, 0, stderr());
   const after = await runCli(['-c', file, 'poll-now']);
   t.is(after.code, 1);
   t.regex(after.stderr, /no hawkbit-rauc service is running/);
@@ -70,15 +75,7 @@ test('under systemd\'s RuntimeDirectory= the status lives there: poll-now and st
   // As systemd does: the directory exists before the start, and RUNTIME_DIRECTORY names it (the first of a list).
   const run = join(dir, 'run');
   mkdirSync(run);
-  const child = spawn(process.execPath, [CLI, '-c', file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...NO_BUS, RUNTIME_DIRECTORY: `${run}:${join(dir, 'other')}` } });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  t.teardown(() => child.kill('SIGKILL'));
-  const deadline = Date.now() + 30_000;
-  const attributesSent = () => hb.requests.some((r) => r.method === 'PUT' && r.path.endsWith('/pn-run/configData'));
-  while (!attributesSent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  t.true(attributesSent(), stderr);
+  const { child, exited, stderr } = await startService(t, hb, file, 'pn-run', { RUNTIME_DIRECTORY: `${run}:${join(dir, 'other')}` });
 
   const polled = await runCli(['-c', file, 'poll-now']);
   t.is(polled.code, 0, polled.stderr);
@@ -92,7 +89,7 @@ test('under systemd\'s RuntimeDirectory= the status lives there: poll-now and st
   t.regex(status.stdout, new RegExp(`^service: +pid ${child.pid}, idle`, 'm'));
 
   child.kill('SIGTERM');
-  t.is(await exited, 0, stderr);
+  t.is(await exited, 0, stderr());
   rmSync(run, { recursive: true });
   const after = await runCli(['-c', file, 'status']);
   t.is(after.code, 0, after.stderr);
