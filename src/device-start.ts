@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { startWithCodeCache } from './lib/code-cache.js';
+import { firstDirectory } from './lib/systemd-directory.js';
 
 // V8 compiles no further than its baseline tier (Sparkplug): the service's hot paths run in C++
 // (hashing, HTTP parsing, file I/O) and its JavaScript mostly waits on them, so the optimising
@@ -18,4 +19,4 @@ import { startWithCodeCache } from './lib/code-cache.js';
 if (!process.execArgv.some((arg) => arg.startsWith('--max-opt'))) setFlagsFromString('--max-opt=1');
 
 const here = dirname(realpathSync(process.argv[1] ?? '.'));
-startWithCodeCache({ script: join(here, 'hawkbit-rauc-bundle.cjs'), cacheDir: process.env.CACHE_DIRECTORY?.split(':')[0] || undefined });
+startWithCodeCache({ script: join(here, 'hawkbit-rauc-bundle.cjs'), cacheDir: firstDirectory(process.env.CACHE_DIRECTORY) });

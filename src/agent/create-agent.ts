@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { configSecrets, type Config } from '../config/index.js';
 import { DdiClient } from '../ddi/index.js';
 import { checkFreeSpace, Downloader, removeStaleParts, safeFilename, type SlotPoolCache } from '../download/index.js';
@@ -6,6 +5,7 @@ import { Redactor, type Logger } from '../log/index.js';
 import { createTransport, type RetryPolicy, type Transport } from '../net/index.js';
 import { DbusInstaller, type Installer } from '../rauc/index.js';
 import { LinuxSystem, SyncedClock, type Clock, type System } from '../system/index.js';
+import { firstDirectory } from '../lib/systemd-directory.js';
 import { packageVersion } from '../version.js';
 import { Agent } from './agent.js';
 import type { AgentDependencies, ArtifactDownloader } from './context.js';
@@ -52,12 +52,6 @@ export interface AgentAssembly {
   readonly deps: AgentDependencies;
   /** Closes connections (keep-alive sockets, D-Bus). */
   close(): Promise<void>;
-}
-
-/** systemd's RUNTIME_DIRECTORY (the first of a colon-separated list), absolute: the status file's link points there. */
-function runtimeDirectory(env: NodeJS.ProcessEnv): string | undefined {
-  const first = env.RUNTIME_DIRECTORY?.split(':')[0];
-  return first ? resolve(first) : undefined;
 }
 
 /** Builds the agent and everything it stands on from a validated config (the composition of main.ts). */
@@ -111,7 +105,7 @@ export function createAgent(config: Config, options: CreateAgentOptions): AgentA
     installer,
     system,
     store,
-    status: options.status ?? new StatusBoard(config.stateDir, log, redactor, runtimeDirectory(env)),
+    status: options.status ?? new StatusBoard(config.stateDir, log, redactor, firstDirectory(env.RUNTIME_DIRECTORY)),
     log: log.child({ component: 'agent' }),
     ...(options.now ? { now: options.now } : {}),
     ...(checkpoint ? { checkpoint } : {}),

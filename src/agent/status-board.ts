@@ -136,19 +136,15 @@ export class StatusBoard {
     this.#linked = true;
     const link = join(this.dir, STATUS_FILE);
     const target = this.path;
+    const temp = join(this.dir, `.${STATUS_FILE}.${process.pid}.link`);
     try {
       if (readLink(link) === target) return;
       mkdirSync(this.dir, { recursive: true });
-      const temp = join(this.dir, `.${STATUS_FILE}.${process.pid}.link`);
       removeQuietly(temp);
       symlinkSync(target, temp);
-      try {
-        renameSync(temp, link);
-      } catch (error) {
-        removeQuietly(temp);
-        throw error;
-      }
+      renameSync(temp, link);
     } catch (error) {
+      removeQuietly(temp);
       this.log.warning(`${link} could not be linked to ${target} (${(error as Error).message}): \`hawkbit-rauc status\` does not see the running service`);
     }
   }
