@@ -23,6 +23,8 @@ export class Fixture {
   readonly counts = new Map<string, number>();
   readonly #waiters = new Set<Waiter>();
   readonly #basePath: string;
+  /** The target's token (the config file's auth_token). */
+  readonly token = TOKEN;
 
   private constructor(
     readonly hb: FakeHawkbit,
@@ -52,6 +54,11 @@ export class Fixture {
     await writeFile(configFile, configText({ client }));
     created.fixture = new Fixture(hb, hb.addTarget(TARGET, { token: TOKEN }), dir, configFile);
     return created.fixture;
+  }
+
+  /** The URL the agent polls (the controller base). */
+  get pollUrl(): string {
+    return `${this.hb.url}${this.#basePath}`;
   }
 
   isPoll(request: RecordedRequest): boolean {

@@ -1,10 +1,12 @@
 // Start-up time and the cost of idle polls, measured on the agent as a child process.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { AgentProcess } from './agent-process.js';
 import type { AgentProgram } from './device-program.js';
 import type { Fixture } from './fixture.js';
-import { sample, type ProcSample } from './proc-stats.js';
+import { exited, terminate } from '../../test/harness/process.js';
+import { cpuMsBetween, sample, type ProcSample } from './proc-stats.js';
 
 export interface StartFigures {
   /** Spawn → first GET of the controller base at the server, ms, one per start. */
@@ -109,5 +111,34 @@ export async function measurePolls(
     return { slowPolls: options.slow, fastPolls: options.fast, fastSeconds: (fastEnd.at - fastStart.at) / 1000, warm, start, quarters, settled, pollFailures: agent.pollFailures };
   } finally {
     await agent.stop();
+  }
+}
+
+export interface FloorFigures {
+  readonly polls: number;
+  /** CPU time (all threads) per poll of bare-poll.cjs, ms. */
+  readonly cpuPerPollMs: number;
+}
+
+/**
+ * Node's own floor for an idle poll on this machine now: bare-poll.cjs (Node's HTTP client and nothing
+ * else) polling the same fake every `fastMs`, under the node options and environment the agent gets
+ * (the unit's NODE_OPTIONS, and `nodeArgs`), CPU per poll over `polls` after 100 not counted.
+ */
+export async function measureFloor(fixture: Fixture, options: { polls: number; fastMs: number; env: Readonly<Record<string, string>>; nodeArgs: readonly string[] }): Promise<FloorFigures> {
+  const warmup = 100;
+  fixture.resetPolls();
+  const script = fileURLToPath(new URL('./bare-poll.cjs', import.meta.url));
+  const child = spawn(process.execPath, [...options.nodeArgs, script, fixture.pollUrl, fixture.token], { env: { ...process.env, ...options.env, BENCH_POLL_MS: String(options.fastMs) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    const crashed = exited(child).then(() => Promise.reject(new Error(`bare-poll.cjs exited (${child.exitCode ?? child.signalCode})`)));
+    crashed.catch(() => undefined); // the kill below ends it too
+    await Promise.race([fixture.poll(warmup, 60_000), crashed]);
+    const before = await sample(child.pid!);
+    await Promise.race([fixture.poll(warmup + options.polls, 60_000 + options.polls * 500), crashed]);
+    const after = await sample(child.pid!);
+    return { polls: options.polls, cpuPerPollMs: cpuMsBetween(before, after) / options.polls };
+  } finally {
+    await terminate(child, 5_000);
   }
 }
