@@ -74,6 +74,30 @@ export class Tinyproxy {
     return requests;
   }
 
+  /**
+   * The request lines logged so far, once `ready(requests)` holds, or after `timeoutMs` as they are then
+   * (the assertion that follows names what is missing). Tinyproxy's log reaches the test through a pipe,
+   * so it can arrive after the answer it logs has reached the client.
+   */
+  async requestsWhen(ready: (requests: ProxiedRequest[]) => boolean, timeoutMs = 10_000): Promise<ProxiedRequest[]> {
+    if (ready(this.requests)) return this.requests;
+    const streams = [this.process.stdout, this.process.stderr].filter((stream) => stream !== null);
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (!ready(this.requests)) return;
+        finish();
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        for (const stream of streams) stream.off('data', check);
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      for (const stream of streams) stream.on('data', check);
+    });
+    return this.requests;
+  }
+
   get log(): string {
     return this.#log.join('');
   }

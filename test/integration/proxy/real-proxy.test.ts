@@ -86,7 +86,7 @@ test.serial('https API calls and the download go through a CONNECT tunnel of tin
   const before = proxy.requests.length;
   const served = secure.requests.length;
   const url = await pollAndDownload(t, secure, setup(t, secure, true, { caFile: pki.caFile, proxy: proxy.url(CREDENTIALS), env: {} }));
-  const seen = proxy.requests.slice(before);
+  const seen = (await proxy.requestsWhen((requests) => requests.length > before)).slice(before);
   t.true(seen.length >= 1);
   t.deepEqual([...new Set(seen.map((r) => `${r.method} ${r.target}`))], [`CONNECT ${secure.hostPort}`], 'only tunnels, to the server');
   t.true(url.startsWith(`https://${secure.hostPort}/`));
@@ -96,7 +96,8 @@ test.serial('https API calls and the download go through a CONNECT tunnel of tin
 test.serial('plain http API calls and the download go through tinyproxy as absolute-form requests (http_proxy)', async (t) => {
   const before = proxy.requests.length;
   const url = await pollAndDownload(t, plain, setup(t, plain, false, { env: { http_proxy: proxy.url(CREDENTIALS) } }));
-  const seen = proxy.requests.slice(before).map((r) => `${r.method} ${r.target}`);
+  const logged = await proxy.requestsWhen((requests) => requests.slice(before).some((r) => r.target === url));
+  const seen = logged.slice(before).map((r) => `${r.method} ${r.target}`);
   t.true(seen.includes(`GET ${plain.url}/DEFAULT/controller/v1/dev-1`), seen.join('\n'));
   t.true(seen.includes(`GET ${url}`), seen.join('\n'));
   t.false(seen.some((line) => line.startsWith('CONNECT')));
@@ -110,7 +111,8 @@ test.serial('an https:// proxy (TLS to the proxy, verified with ca_file): https 
   const http = setup(t, plain, false, { caFile: pki.caFile, env: { http_proxy: front.url(`${USER}:${PASSWORD}`) } });
   t.is((await http.client.poll()).sleepMs, 43_000);
   t.true(front.handshakes() >= handshakes + 2, 'both went over TLS to the proxy');
-  t.deepEqual(proxy.requests.slice(before).map((r) => `${r.method} ${r.target}`), [`CONNECT ${secure.hostPort}`, `GET ${plain.url}/DEFAULT/controller/v1/dev-1`]);
+  const logged = await proxy.requestsWhen((requests) => requests.length >= before + 2);
+  t.deepEqual(logged.slice(before).map((r) => `${r.method} ${r.target}`), [`CONNECT ${secure.hostPort}`, `GET ${plain.url}/DEFAULT/controller/v1/dev-1`]);
 });
 
 test.serial('an https:// proxy whose certificate is not trusted: a TLS error naming the proxy', async (t) => {
@@ -122,10 +124,11 @@ test.serial('an https:// proxy whose certificate is not trusted: a TLS error nam
 
 test.serial('mTLS through the tunnel: the client certificate reaches the server, not the proxy', async (t) => {
   const before = mutual.connections.tlsHandshakes;
+  const logged = proxy.requests.length;
   const { client } = setup(t, mutual, true, { caFile: pki.caFile, sslKey: pki.clientKeyFile, sslCert: pki.clientCertFile, proxy: proxy.url(CREDENTIALS), env: {} });
   t.is((await client.poll()).sleepMs, 44_000);
   t.true(mutual.connections.tlsHandshakes > before);
-  t.is(proxy.requests.at(-1)?.target, mutual.hostPort);
+  t.is((await proxy.requestsWhen((requests) => requests.length > logged)).at(-1)?.target, mutual.hostPort);
 });
 
 test.serial('NO_PROXY sends the server direct, also with the proxy key', async (t) => {
@@ -157,10 +160,11 @@ test.serial('wrong proxy credentials on a tunnel: tinyproxy answers 401; an erro
 
 test.serial('a proxy that refuses the tunnel (tinyproxy ConnectPort): 403, naming the proxy and the target', async (t) => {
   const served = secure.requests.length;
+  const logged = refusing.requests.length;
   const error = await t.throwsAsync(setup(t, secure, true, { caFile: pki.caFile, env: { https_proxy: refusing.url() } }).client.poll());
   t.true(isDdiNetworkError(error) && error.kind === 'proxy', String(error));
   t.true(error!.message.includes(`proxy http://127.0.0.1:${refusing.port} refused to open a tunnel to ${secure.hostPort}: 403`), error!.message);
-  t.is(refusing.requests.at(-1)?.method, 'CONNECT');
+  t.is((await refusing.requestsWhen((requests) => requests.length > logged)).at(-1)?.method, 'CONNECT');
   t.is(secure.requests.length, served, "nothing reached the server; the proxy's answer was not taken for the server's");
 });
 
@@ -190,6 +194,7 @@ test.serial('proxy = https://… is accepted by --check-config (password redacte
   const run = await runCli(['-c', file, '-r'], { env: { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
   t.is(run.code, 0, run.stderr);
   t.regex(run.stderr, /run once: nothing to do/);
-  t.true(proxy.requests.slice(before).some((r) => r.method === 'CONNECT' && r.target === secure.hostPort));
+  const tunnel = (r: { method: string; target: string }) => r.method === 'CONNECT' && r.target === secure.hostPort;
+  t.true((await proxy.requestsWhen((requests) => requests.slice(before).some(tunnel))).slice(before).some(tunnel));
   t.false(`${check.stdout}${check.stderr}${run.stdout}${run.stderr}`.includes(PASSWORD));
 });
