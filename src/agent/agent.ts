@@ -56,7 +56,7 @@ export class Agent {
   #resumedFrom: { actionId: string; kind: PhaseKind } | undefined;
   /** Action whose state file was damaged at start: reported as failed when the server offers it. */
   #interrupted: string | undefined;
-  /** Aborted by pollNow(); replaced after the wait it ended. */
+  /** Aborted by pollNow() or by run()'s signal; replaced after a wait pollNow() ended. */
   #wake = new AbortController();
   /** The last poll's failure, for runOnce. */
   #pollError: unknown;
@@ -75,6 +75,10 @@ export class Agent {
   /** Polls until `signal` aborts; resolves (never rejects) on abort, with the state kept. */
   async run(signal: AbortSignal): Promise<void> {
     const watchdog = this.#startWatchdog();
+    // The wait between polls listens to one signal: the wake-up, which the run's end aborts too (one link
+    // for the whole run, not one per poll: docs/performance.md › Levers, tenth round).
+    const stopWaiting = () => this.#wake.abort();
+    signal.addEventListener('abort', stopWaiting, { once: true });
     try {
       await this.#start(signal);
       await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
@@ -86,6 +90,7 @@ export class Agent {
       }
       await this.#stop();
     } finally {
+      signal.removeEventListener('abort', stopWaiting);
       watchdog?.stop();
     }
   }
@@ -277,15 +282,11 @@ export class Agent {
     this.#wake.abort();
   }
 
-  /** Waits before the next poll; pollNow() ends the wait early. */
+  /** Waits before the next poll; pollNow() or the end of the run ends the wait early. */
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
     const wake = this.#wake.signal;
-    if (!wake.aborted) {
-      const linked = linkSignals([signal, wake]);
-      await delay(ms, { signal: linked.signal }).catch(() => undefined);
-      linked.dispose();
-    }
-    if (wake.aborted) this.#wake = new AbortController();
+    if (!wake.aborted) await delay(ms, { signal: wake }).catch(() => undefined);
+    if (wake.aborted && !signal.aborted) this.#wake = new AbortController();
   }
 }
 

@@ -40,9 +40,11 @@ export interface StatusSnapshot {
  */
 export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: isoTime(), activity: 'starting' };
+  /** `contentOf(#snapshot)`, kept with it: each change is serialized once to compare it. */
+  #content = contentOf(this.#snapshot);
   #lastWrite = 0;
-  /** The snapshot last handed to a write (undefined after a failed one: written again next time). */
-  #written: StatusSnapshot | undefined;
+  /** The content last handed to a write (undefined after a failed one: written again next time). */
+  #written: string | undefined;
   /** The write under way (its rename), and the newest snapshot waiting for it. */
   #pending: Promise<void> | undefined;
   #queued: StatusSnapshot | undefined;
@@ -76,14 +78,17 @@ export class StatusBoard {
    */
   set(change: Partial<Omit<StatusSnapshot, 'pid' | 'updatedAt'>>, options: { throttle?: boolean; defer?: boolean } = {}): void {
     const next = { ...this.#snapshot, ...change, pid: process.pid };
-    if (!sameContent(next, this.#snapshot)) this.#snapshot = { ...next, updatedAt: isoTime() };
+    const content = contentOf(next);
+    if (content !== this.#content) {
+      this.#snapshot = { ...next, updatedAt: isoTime() };
+      this.#content = content;
+    }
     const now = Date.now();
     if (options.defer || (options.throttle && now - this.#lastWrite < 1000)) return;
-    const snapshot = this.#snapshot;
-    if (this.#written !== undefined && sameContent(snapshot, this.#written)) return;
+    if (this.#content === this.#written) return;
     this.#lastWrite = now;
-    this.#written = snapshot;
-    this.#write(snapshot);
+    this.#written = this.#content;
+    this.#write(this.#snapshot);
   }
 
   /** Waits for pending writes (tests, shutdown). */
@@ -121,7 +126,7 @@ export class StatusBoard {
     } catch (error) {
       // A directory removed meanwhile is made again at the next write.
       this.#dirMade = false;
-      if (this.#written === snapshot) this.#written = undefined;
+      if (this.#written === contentOf(snapshot)) this.#written = undefined;
       removeQuietly(temp);
       this.log.debug(`status file not written: ${(error as Error).message}`);
     }
@@ -178,9 +183,9 @@ function writeNewFile(path: string, content: string): void {
   }
 }
 
-/** The same snapshot but for `updatedAt` (undefined fields are absent in the file either way). */
-function sameContent(a: StatusSnapshot, b: StatusSnapshot): boolean {
-  return JSON.stringify({ ...a, updatedAt: undefined }) === JSON.stringify({ ...b, updatedAt: undefined });
+/** What a snapshot says but for `updatedAt`, as text to compare (undefined fields are absent in the file either way). */
+function contentOf(snapshot: StatusSnapshot): string {
+  return JSON.stringify({ ...snapshot, updatedAt: undefined });
 }
 
 export async function readStatus(dir: string): Promise<StatusSnapshot | undefined> {
