@@ -122,20 +122,21 @@ export interface FloorFigures {
 
 /**
  * Node's own floor for an idle poll on this machine now: bare-poll.cjs (Node's HTTP client and nothing
- * else) polling the same fake every `fastMs`, under the node options and environment the agent gets
- * (the unit's NODE_OPTIONS, and `nodeArgs`), CPU per poll over `polls` after 100 not counted.
+ * else) polling the same fake every `fastMs` (also 1000: the real interval), under the node options and
+ * environment the agent gets (the unit's NODE_OPTIONS, and `nodeArgs`), CPU per poll over `polls` after
+ * `warmup` (default 100) not counted.
  */
-export async function measureFloor(fixture: Fixture, options: { polls: number; fastMs: number; env: Readonly<Record<string, string>>; nodeArgs: readonly string[] }): Promise<FloorFigures> {
-  const warmup = 100;
+export async function measureFloor(fixture: Fixture, options: { polls: number; fastMs: number; warmup?: number; env: Readonly<Record<string, string>>; nodeArgs: readonly string[] }): Promise<FloorFigures> {
+  const warmup = options.warmup ?? 100;
   fixture.resetPolls();
   const script = fileURLToPath(new URL('./bare-poll.cjs', import.meta.url));
   const child = spawn(process.execPath, [...options.nodeArgs, script, fixture.pollUrl, fixture.token], { env: { ...process.env, ...options.env, BENCH_POLL_MS: String(options.fastMs) }, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     const crashed = exited(child).then(() => Promise.reject(new Error(`bare-poll.cjs exited (${child.exitCode ?? child.signalCode})`)));
     crashed.catch(() => undefined); // the kill below ends it too
-    await Promise.race([fixture.poll(warmup, 60_000), crashed]);
+    await Promise.race([fixture.poll(warmup, 60_000 + warmup * options.fastMs), crashed]);
     const before = await sample(child.pid!);
-    await Promise.race([fixture.poll(warmup + options.polls, 60_000 + options.polls * 500), crashed]);
+    await Promise.race([fixture.poll(warmup + options.polls, 60_000 + options.polls * (options.fastMs + 500)), crashed]);
     const after = await sample(child.pid!);
     return { polls: options.polls, cpuPerPollMs: cpuMsBetween(before, after) / options.polls };
   } finally {
