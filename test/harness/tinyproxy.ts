@@ -84,8 +84,7 @@ export class Tinyproxy {
     const streams = [this.process.stdout, this.process.stderr].filter((stream) => stream !== null);
     await new Promise<void>((resolve) => {
       const check = () => {
-        if (!ready(this.requests)) return;
-        finish();
+        if (ready(this.requests)) finish();
       };
       const finish = () => {
         clearTimeout(timer);

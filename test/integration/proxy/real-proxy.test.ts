@@ -13,7 +13,7 @@ import { Downloader } from '../../../src/download/index.js';
 import { silentLogger } from '../../../src/log/index.js';
 import { createTransport, type TransportOptions } from '../../../src/net/index.js';
 import { FakeHawkbit } from '../../fakes/hawkbit/index.js';
-import { startTlsFront, Tinyproxy } from '../../harness/tinyproxy.js';
+import { startTlsFront, Tinyproxy, type ProxiedRequest } from '../../harness/tinyproxy.js';
 import { configText } from '../../helpers/config-text.js';
 import { runCli } from '../../helpers/run-cli.js';
 import { makePki, type Pki } from '../../helpers/tls-fixture.js';
@@ -194,7 +194,7 @@ test.serial('proxy = https://… is accepted by --check-config (password redacte
   const run = await runCli(['-c', file, '-r'], { env: { DBUS_STARTER_BUS_TYPE: 'session', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
   t.is(run.code, 0, run.stderr);
   t.regex(run.stderr, /run once: nothing to do/);
-  const tunnel = (r: { method: string; target: string }) => r.method === 'CONNECT' && r.target === secure.hostPort;
+  const tunnel = (r: ProxiedRequest) => r.method === 'CONNECT' && r.target === secure.hostPort;
   t.true((await proxy.requestsWhen((requests) => requests.slice(before).some(tunnel))).slice(before).some(tunnel));
   t.false(`${check.stdout}${check.stderr}${run.stdout}${run.stderr}`.includes(PASSWORD));
 });
