@@ -13,25 +13,34 @@ import type { SlotPool } from './slot-pool.js';
 export class PartFile {
   readonly path: string;
   readonly #file: FileHandle;
+  /** The same file opened with O_DIRECT, for the slots' aligned writes (slot-writes.ts); undefined where refused. */
+  readonly #direct: FileHandle | undefined;
   readonly #pool: SlotPool;
   readonly #algorithms: readonly HashAlgorithm[];
   #session: HashSession | undefined;
   #length: number;
 
-  private constructor(path: string, file: FileHandle, length: number, pool: SlotPool, algorithms: readonly HashAlgorithm[]) {
+  private constructor(path: string, file: FileHandle, direct: FileHandle | undefined, length: number, pool: SlotPool, algorithms: readonly HashAlgorithm[]) {
     this.path = path;
     this.#file = file;
+    this.#direct = direct;
     this.#length = length;
     this.#pool = pool;
     this.#algorithms = algorithms;
   }
 
-  /** Opens (creating when missing, never truncating) the part file at `path`. */
+  /**
+   * Opens (creating when missing, never truncating) the part file at `path`; with an aligned pool a
+   * second time with O_DIRECT, unless the file system refuses it (tmpfs before Linux 6.6, UBIFS, JFFS2:
+   * EINVAL), when every write goes through the page cache.
+   */
   static async open(path: string, algorithms: readonly HashAlgorithm[], pool: SlotPool): Promise<PartFile> {
     const file = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    let direct: FileHandle | undefined;
     try {
       const { size } = await file.stat();
-      return new PartFile(path, file, size, pool, algorithms);
+      if (pool.aligned && constants.O_DIRECT !== undefined) direct = await open(path, constants.O_WRONLY | constants.O_DIRECT).catch(() => undefined);
+      return new PartFile(path, file, direct, size, pool, algorithms);
     } catch (error) {
       await file.close();
       throw error;
@@ -56,7 +65,7 @@ export class PartFile {
 
   /** A sink that appends at `length`; call `settle()` with it when the transfer ends, however it ends. */
   writer(options: Pick<PartWriterOptions, 'maxLength' | 'speedLimit' | 'onBytes'>): PartWriter {
-    return new PartWriter({ ...options, file: this.#file, position: this.#length, pool: this.#pool, session: this.#session });
+    return new PartWriter({ ...options, file: this.#file, direct: this.#direct, position: this.#length, pool: this.#pool, session: this.#session });
   }
 
   /** Waits for the writer's last write and takes the file length it left (cutting any torn tail). */
@@ -87,5 +96,6 @@ export class PartFile {
     await this.#session?.close();
     this.#session = undefined;
     await this.#file.close().catch(() => undefined);
+    await this.#direct?.close().catch(() => undefined);
   }
 }

@@ -1,20 +1,16 @@
 import type { FileHandle } from 'node:fs/promises';
+import { DIRECT_IO_ALIGN } from './aligned-memory.js';
 import type { BodySink } from './body-source.js';
 import { SizeMismatchError } from './errors.js';
 import type { HashSession } from './hash-session.js';
 import type { SlotPool } from './slot-pool.js';
+import { FLUSH_BYTES, SlotWrites } from './slot-writes.js';
 import type { SpeedLimit } from './speed-limit.js';
-
-/** Slots written by one system call at most (a quarter of the default pool). */
-const MAX_BATCH = 4;
-/**
- * Written bytes after which the part file's data goes to the disk (fdatasync) while the download goes
- * on, so the fsync at the end has little left to wait for and dirty pages stay bounded.
- */
-const FLUSH_BYTES = 32 * 1024 * 1024;
 
 export interface PartWriterOptions {
   readonly file: FileHandle;
+  /** The same file opened with O_DIRECT (slot-writes.ts), when the file system allows it; used with an aligned pool only. */
+  readonly direct?: FileHandle | undefined;
   /** File offset of the first received byte (the bytes already in the part file). */
   readonly position: number;
   readonly pool: SlotPool;
@@ -31,8 +27,9 @@ export interface PartWriterOptions {
 
 /**
  * The sink of a download: received bytes go into slots of a shared pool — read there in place when the
- * reader asks for `target()`, else copied — then each full slot is written at its file offset (one write
- * at a time, in order) while the hash workers read the same memory.
+ * reader asks for `target()`, else copied — then each full slot is written at its file offset
+ * (slot-writes.ts: one write at a time, in order, aligned ones past the page cache) while the hash
+ * workers read the same memory.
  * `write()` takes a view that is valid only during the call (the reader's fixed buffer): what does not
  * fit while every slot is busy goes to a spill buffer of this writer (about one read, allocated once),
  * and `write()` returns false — the reader then stops reading until `drained()` resolves; so does a
@@ -43,19 +40,13 @@ export interface PartWriterOptions {
 export class PartWriter implements BodySink {
   readonly #options: PartWriterOptions;
   readonly #memory: Uint8Array;
+  readonly #writes: SlotWrites;
   #slot: number | undefined;
   #fill = 0;
+  /** Bytes the current slot takes: all of it, or fewer so that the slot's file range ends aligned. */
+  #limit = 0;
   /** File offset where the next dispatched slot goes. */
   #next: number;
-  #written: number;
-  #writes: Promise<void> = Promise.resolve();
-  /** Full slots waiting for their write, in file order. */
-  readonly #queue: { readonly slot: number; readonly length: number }[] = [];
-  #writing = false;
-  /** Part file offset up to which a flush was started; the flush running, if any. */
-  #flushedTo: number;
-  #flushing: Promise<void> | undefined;
-  #writeError: unknown;
   #spill: Uint8Array | undefined;
   #spilled = 0;
   #waitMs = 0;
@@ -66,19 +57,17 @@ export class PartWriter implements BodySink {
     this.#options = options;
     this.#memory = new Uint8Array(options.pool.buffer);
     this.#next = options.position;
-    this.#written = options.position;
-    this.#flushedTo = options.position;
+    this.#writes = new SlotWrites({ file: options.file, direct: options.direct, pool: options.pool, position: options.position, flushBytes: options.flushBytes ?? FLUSH_BYTES });
   }
 
   /** Length of the part file as far as completed writes go. */
   get written(): number {
-    return this.#written;
+    return this.#writes.written;
   }
 
   /** Resolves when no write or flush is queued or running. */
   async settled(): Promise<void> {
-    await this.#writes;
-    await this.#flushing;
+    await this.#writes.settled();
   }
 
   /**
@@ -87,7 +76,7 @@ export class PartWriter implements BodySink {
    * error or SizeMismatchError.
    */
   write(bytes: Uint8Array, start: number, end: number): boolean {
-    if (this.#writeError !== undefined) throw this.#writeError;
+    if (this.#writes.error !== undefined) throw this.#writes.error;
     const { maxLength, speedLimit } = this.#options;
     const length = this.#next + this.#fill + this.#spilled + end - start;
     if (maxLength !== undefined && length > maxLength) {
@@ -105,16 +94,11 @@ export class PartWriter implements BodySink {
    * bytes wait in the spill buffer, after a write error or abort, or when every slot is busy.
    */
   target(): Uint8Array | undefined {
-    if (this.#stopped || this.#spilled > 0 || this.#writeError !== undefined) return undefined;
+    if (this.#stopped || this.#spilled > 0 || this.#writes.error !== undefined) return undefined;
     const { pool } = this.#options;
-    if (this.#slot === undefined) {
-      const slot = pool.take();
-      if (slot === undefined) return undefined;
-      this.#slot = slot;
-      this.#fill = 0;
-    }
-    const base = pool.offset(this.#slot);
-    return this.#memory.subarray(base + this.#fill, base + pool.slotSize);
+    if (this.#slot === undefined && !this.#takeSlot()) return undefined;
+    const base = pool.offset(this.#slot!);
+    return this.#memory.subarray(base + this.#fill, base + this.#limit);
   }
 
   /** Resolves when the kept bytes are in slots and the speed cap allows more: time to read on. */
@@ -136,7 +120,7 @@ export class PartWriter implements BodySink {
         this.#spilled -= copied;
       }
     }
-    if (this.#writeError !== undefined) throw this.#writeError;
+    if (this.#writes.error !== undefined) throw this.#writes.error;
   }
 
   /** The body is complete: writes the last slot, waits for every write and fsyncs. */
@@ -144,7 +128,7 @@ export class PartWriter implements BodySink {
     await this.drained();
     this.#dispatch();
     await this.settled();
-    if (this.#writeError !== undefined) throw this.#writeError;
+    if (this.#writes.error !== undefined) throw this.#writes.error;
     await this.#options.file.sync();
   }
 
@@ -159,7 +143,7 @@ export class PartWriter implements BodySink {
     clearTimeout(this.#pace);
     this.#spilled = 0;
     try {
-      if (this.#writeError === undefined) this.#dispatch();
+      if (this.#writes.error === undefined) this.#dispatch();
     } catch {
       // A failed hash worker: the part keeps what was written; the next attempt re-hashes it from disk.
     }
@@ -173,23 +157,33 @@ export class PartWriter implements BodySink {
     const { pool } = this.#options;
     let from = start;
     while (from < end) {
-      if (this.#slot === undefined) {
-        const slot = pool.take();
-        if (slot === undefined) break;
-        this.#slot = slot;
-        this.#fill = 0;
-      }
-      const n = Math.min(pool.slotSize - this.#fill, end - from);
-      const to = pool.offset(this.#slot) + this.#fill;
+      if (this.#slot === undefined && !this.#takeSlot()) break;
+      const n = Math.min(this.#limit - this.#fill, end - from);
+      const to = pool.offset(this.#slot!) + this.#fill;
       if (bytes.buffer !== pool.buffer) this.#memory.set(bytes.subarray(from, from + n), to);
       else if (bytes.byteOffset + from !== to) this.#memory.copyWithin(to, bytes.byteOffset + from, bytes.byteOffset + from + n);
       // else: read in place (target()), nothing to move.
       this.#fill += n;
       from += n;
-      if (this.#fill === pool.slotSize) this.#dispatch();
+      if (this.#fill === this.#limit) this.#dispatch();
     }
     if (from > start) this.#options.onBytes(from - start);
     return from;
+  }
+
+  /**
+   * Takes a free slot as the current one; false when none is free. While direct writes are possible, a
+   * slot whose file range would start unaligned (after a resume at any byte) takes only the bytes up to
+   * the next aligned offset, so the slots after it can go straight to the disk.
+   */
+  #takeSlot(): boolean {
+    const { pool } = this.#options;
+    const slot = pool.take();
+    if (slot === undefined) return false;
+    this.#slot = slot;
+    this.#fill = 0;
+    this.#limit = this.#writes.direct ? pool.slotSize - (this.#next % DIRECT_IO_ALIGN) : pool.slotSize;
+    return true;
   }
 
   /** Appends `bytes[start, end)` to the kept bytes: the caller's view is gone after `write()` returns. */
@@ -225,63 +219,6 @@ export class PartWriter implements BodySink {
       pool.release(slot);
       throw error;
     }
-    this.#queue.push({ slot, length });
-    if (!this.#writing) this.#writes = this.#writeQueued();
-  }
-
-  /**
-   * Writes the queued slots in order, one system call at a time; slots that queued up while a write ran
-   * go together in one `writev` (fewer hand-offs to the thread pool when the disk is the slower side).
-   */
-  async #writeQueued(): Promise<void> {
-    this.#writing = true;
-    const { file, pool } = this.#options;
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, MAX_BATCH);
-        try {
-          if (this.#writeError !== undefined) continue;
-          const views = batch.map(({ slot, length }) => pool.view(slot, length));
-          while (views.length > 0) {
-            const { bytesWritten } = await file.writev(views, this.#written);
-            if (bytesWritten === 0) throw new Error(`write to the part file made no progress at offset ${this.#written}`);
-            this.#written += bytesWritten;
-            this.#flushBehind();
-            let left = bytesWritten;
-            while (left > 0 && views.length > 0) {
-              const first = views[0]!;
-              if (first.length > left) {
-                views[0] = first.subarray(left);
-                left = 0;
-              } else {
-                left -= first.length;
-                views.shift();
-              }
-            }
-          }
-        } catch (error) {
-          this.#writeError ??= error;
-        } finally {
-          for (const { slot } of batch) pool.release(slot);
-        }
-      }
-    } finally {
-      this.#writing = false;
-    }
-  }
-
-  /** Starts an fdatasync once FLUSH_BYTES more were written (one at a time); its failure fails the download. */
-  #flushBehind(): void {
-    if (this.#flushing !== undefined || this.#written - this.#flushedTo < (this.#options.flushBytes ?? FLUSH_BYTES)) return;
-    this.#flushedTo = this.#written;
-    this.#flushing = this.#options.file.datasync().then(
-      () => {
-        this.#flushing = undefined;
-      },
-      (error: unknown) => {
-        this.#flushing = undefined;
-        this.#writeError ??= error;
-      },
-    );
+    this.#writes.push(slot, length);
   }
 }

@@ -1,3 +1,4 @@
+import { DIRECT_IO_ALIGN, sharedMemory } from './aligned-memory.js';
 import type { HashThreads } from './hash-threads.js';
 
 /**
@@ -8,6 +9,8 @@ import type { HashThreads } from './hash-threads.js';
  */
 export class SlotPool {
   readonly buffer: SharedArrayBuffer;
+  /** Every slot starts on a page boundary (aligned-memory.ts): full slots may be written with direct I/O. */
+  readonly aligned: boolean;
   readonly slotSize: number;
   readonly count: number;
   /** Idle hash threads bound to this pool's memory (a kept pool's); none: a thread per hash session. */
@@ -20,7 +23,9 @@ export class SlotPool {
     this.slotSize = slotSize;
     this.count = count;
     this.threads = threads;
-    this.buffer = new SharedArrayBuffer(slotSize * count);
+    const memory = sharedMemory(slotSize * count);
+    this.buffer = memory.buffer;
+    this.aligned = memory.aligned && slotSize % DIRECT_IO_ALIGN === 0;
     this.#holds = new Array<number>(count).fill(0);
     this.#free = Array.from({ length: count }, (_, index) => index);
   }
