@@ -24,7 +24,7 @@ export interface SharedMemory {
  * malloc, 16-byte aligned, and JavaScript cannot learn its address; a shared WebAssembly.Memory is
  * mapped by V8 on a page boundary — the one way to get aligned memory that worker threads can share.
  * Only for a whole number of WebAssembly pages (smaller pools gain nothing from direct I/O). V8 reserves
- * address space around it on 64-bit hosts (≈ 10 GiB, not memory: RSS is what is touched, as before);
+ * address space around it on x86-64 and arm64 (≈ 10 GiB, not memory: RSS is what is touched, as before);
  * when it cannot, or WebAssembly is off (`--jitless`; `wasm` null), the memory is a plain SharedArrayBuffer.
  */
 export function sharedMemory(bytes: number, wasm: WasmApi | null = (globalThis as { WebAssembly?: WasmApi }).WebAssembly): SharedMemory {
