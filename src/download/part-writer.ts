@@ -71,9 +71,11 @@ export class PartWriter implements BodySink {
   }
 
   /**
-   * Takes `bytes[start, end)`; false: stop reading until `drained()`. Bytes written before that (the
-   * rest of a read, a TLS record already decrypted) are kept after the ones waiting. Throws a write
-   * error or SizeMismatchError.
+   * Takes `bytes[start, end)`; false: stop reading until `drained()` — bytes are waiting, the speed cap
+   * asks for a pause, or every slot is busy, so that the next read would have to land outside the pool
+   * and be copied into it later (with the hashes the slower side, that was half of a download's bytes,
+   * a quarter of them copied twice). Bytes written before that (the rest of a read, a TLS record
+   * already decrypted) are kept after the ones waiting. Throws a write error or SizeMismatchError.
    */
   write(bytes: Uint8Array, start: number, end: number): boolean {
     if (this.#writes.error !== undefined) throw this.#writes.error;
@@ -85,7 +87,7 @@ export class PartWriter implements BodySink {
     const copied = this.#spilled > 0 ? start : this.#copy(bytes, start, end);
     if (copied < end) this.#keep(bytes, copied, end);
     this.#waitMs = speedLimit?.delayMs(end - start) ?? 0;
-    return this.#spilled === 0 && this.#waitMs === 0;
+    return this.#spilled === 0 && this.#waitMs === 0 && this.#room();
   }
 
   /**
@@ -101,8 +103,27 @@ export class PartWriter implements BodySink {
     return this.#memory.subarray(base + this.#fill, base + this.#limit);
   }
 
-  /** Resolves when the kept bytes are in slots and the speed cap allows more: time to read on. */
-  async drained(): Promise<void> {
+  /** Resolves when the kept bytes are in slots, a slot has room for a read and the speed cap allows more: time to read on. */
+  drained(): Promise<void> {
+    return this.#drain(true);
+  }
+
+  /** The body is complete: writes the last slot, waits for every write and fsyncs. */
+  async finish(): Promise<void> {
+    await this.#drain(false);
+    this.#dispatch();
+    await this.settled();
+    if (this.#writes.error !== undefined) throw this.#writes.error;
+    await this.#options.file.sync();
+  }
+
+  /** A read can land in the pool: the current slot has space left, or a slot is free. */
+  #room(): boolean {
+    return (this.#slot !== undefined && this.#fill < this.#limit) || this.#options.pool.free > 0;
+  }
+
+  /** Waits for the speed cap and moves the kept bytes into slots; with `forRead`, also for room for the next read. */
+  async #drain(forRead: boolean): Promise<void> {
     while (!this.#stopped) {
       if (this.#waitMs > 0) {
         const wait = this.#waitMs;
@@ -110,9 +131,10 @@ export class PartWriter implements BodySink {
         await new Promise<void>((resolve) => (this.#pace = setTimeout(resolve, wait)));
         continue;
       }
-      if (this.#spilled === 0) break;
+      if (this.#spilled === 0 && (!forRead || this.#room())) break;
       await this.#options.pool.whenFree();
       if (this.#stopped) return;
+      if (this.#spilled === 0) continue;
       const spill = this.#spill!;
       const copied = this.#copy(spill, 0, this.#spilled);
       if (copied > 0) {
@@ -121,15 +143,6 @@ export class PartWriter implements BodySink {
       }
     }
     if (this.#writes.error !== undefined) throw this.#writes.error;
-  }
-
-  /** The body is complete: writes the last slot, waits for every write and fsyncs. */
-  async finish(): Promise<void> {
-    await this.drained();
-    this.#dispatch();
-    await this.settled();
-    if (this.#writes.error !== undefined) throw this.#writes.error;
-    await this.#options.file.sync();
   }
 
   /**

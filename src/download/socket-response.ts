@@ -6,6 +6,13 @@ import { ResponseParser, type ResponseHead } from './response-parser.js';
 
 /** Bytes per socket read: one fixed buffer per connection (docs/performance.md, § How the downloader moves bytes). */
 const READ_SIZE = 256 * 1024;
+/**
+ * The read while the sink has no room: Node asks for the next read's memory right after each read, so
+ * the first read after a pause lands where the buffer was chosen at the pause — outside the sink's
+ * memory, to be copied. One TLS record's worth (16 KiB) keeps that copy small; the read after it is
+ * in place again.
+ */
+const PAUSED_READ_SIZE = 16 * 1024;
 
 export interface SocketRequest {
   readonly url: URL;
@@ -65,6 +72,7 @@ interface Waiter {
 /** One request and its response on one raw connection. */
 class SocketExchange implements ResponseBody {
   readonly buffer = Buffer.allocUnsafe(READ_SIZE);
+  readonly #pausedBuffer = this.buffer.subarray(0, PAUSED_READ_SIZE);
   readonly #signal: AbortSignal;
   readonly #parser = new ResponseParser((bytes, start, end) => this.#toSink(bytes, start, end));
   #connection: RawConnection | undefined;
@@ -105,12 +113,15 @@ class SocketExchange implements ResponseBody {
 
   /**
    * Where the next socket read lands (onread asks after every read): while the body flows, the sink's
-   * own memory when it offers some (no copy of body bytes); otherwise — the head, a paused socket whose
-   * TLS layer still hands over records, a sink without memory or a full one — the fixed buffer.
+   * own memory when it offers some (no copy of body bytes); otherwise the fixed buffer — for the head
+   * and a sink without memory all of it; after the head until the body has a sink, while paused (a TLS
+   * layer still hands over records) and when the sink is full its first PAUSED_READ_SIZE bytes.
    */
   nextBuffer(): Uint8Array {
-    if (this.#sink === undefined || this.#draining || this.#failed || this.#done) return this.buffer;
-    return this.#sink.target?.() ?? this.buffer;
+    if (this.#failed || this.#done || this.#parser.head === undefined) return this.buffer;
+    // The head is read: until the caller decides (pipeTo) and while paused, the socket waits.
+    if (this.#sink === undefined || this.#draining) return this.#pausedBuffer;
+    return this.#sink.target?.() ?? (this.#sink.target === undefined ? this.buffer : this.#pausedBuffer);
   }
 
   /** The onread callback: `n` new bytes at the start of `buffer` (the one nextBuffer() gave). False pauses the socket. */

@@ -268,3 +268,44 @@ test('a sink that offers memory (target()) gets the body read into it: https, pl
     t.true(inPlace > file.data.length * 0.9, `${target}: ${inPlace} bytes read in place, ${copied} copied (the head's read)`);
   }
 });
+
+test('after a pause for room the next read lands in 16 KiB of the fixed buffer, the reads after it in the sink\'s memory again: plain http and https', async (t) => {
+  const file = testFile(4 * MiB + 5);
+  const { url } = await httpsFileServer(t, file);
+  const plainServer = await rawServer(t, (socket) => {
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${file.data.length}\r\n\r\n`);
+    socket.end(file.data);
+  });
+  const { httpsAgent } = transportFor(t, { caFile: pki.caFile });
+  for (const [target, agent] of [[`http://${plainServer.hostPort}/a`, undefined], [url, httpsAgent]] as const) {
+    const memory = new Uint8Array(256 * 1024);
+    const received: Buffer[] = [];
+    let writes = 0;
+    let pauses = 0;
+    let inPlace = 0;
+    const outside: number[] = [];
+    const sink = {
+      target: () => memory,
+      // Every fourth write says "no room", as a pool whose slots are all busy does.
+      write: (bytes: Uint8Array, start: number, end: number) => {
+        if (bytes.buffer === memory.buffer) inPlace += end - start;
+        else outside.push(end - start);
+        received.push(Buffer.from(bytes.subarray(start, end)));
+        return ++writes % 4 !== 0;
+      },
+      drained: () => {
+        pauses++;
+        return new Promise<void>((resolve) => setImmediate(resolve));
+      },
+    };
+    const signal = new AbortController().signal;
+    const response = await openSocketResponse({ url: new URL(target), headers: {}, agent, signal })!;
+    await response.body.pipeTo(sink, signal);
+    t.true(Buffer.concat(received).equals(file.data), target);
+    t.true(pauses >= 3, `${target}: ${pauses} pauses`);
+    const afterHead = outside.slice(1);
+    t.true(afterHead.every((length) => length <= 16 * 1024), `${target}: reads outside the sink's memory ${JSON.stringify(afterHead.slice(0, 20))}`);
+    // Over TLS the records decrypted while paused come on (16 KiB each, outside): a pause every fourth record costs more.
+    t.true(inPlace > file.data.length * (agent === undefined ? 0.8 : 0.3), `${target}: ${inPlace} bytes in place, ${outside.reduce((a, b) => a + b, 0)} copied`);
+  }
+});

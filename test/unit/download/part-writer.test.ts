@@ -213,3 +213,31 @@ test('every flushBytes written the data is flushed while the download goes on; a
   t.is((error as NodeJS.ErrnoException).code, 'EIO');
   t.is(failing.calls.sync, 0, 'no fsync reported as done after a failed flush');
 });
+
+test('every slot busy: write() asks for a pause with nothing kept, drained() waits for a free slot, finish() does not', async (t) => {
+  const { path, file, release } = await slowFile(t);
+  const pool = new SlotPool(8, 2);
+  const writer = new PartWriter({ file, position: 0, pool, session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  const data = randomBytes(20);
+  t.true(writer.write(data, 0, 8), 'a slot is still free');
+  t.false(writer.write(data, 8, 16), 'both slots are being written: the next read would have nowhere to go');
+  t.is(writer.target(), undefined);
+  let drained = false;
+  const waiting = writer.drained().then(() => (drained = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.false(drained, 'no slot free yet');
+  release();
+  await waiting;
+  t.truthy(writer.target(), 'a slot for the next read');
+  t.true(writer.write(data, 16, 20));
+  await writer.finish();
+  t.true((await readFile(path)).equals(data));
+  // A body that ends while every slot is busy: finish() writes them all.
+  const busy = await slowFile(t);
+  const full = new PartWriter({ file: busy.file, position: 0, pool: new SlotPool(8, 2), session: undefined, maxLength: undefined, speedLimit: undefined, onBytes: () => undefined });
+  t.false(full.write(data, 0, 16));
+  const finished = full.finish();
+  busy.release();
+  await finished;
+  t.true((await readFile(busy.path)).subarray(0, 16).equals(data.subarray(0, 16)));
+});
