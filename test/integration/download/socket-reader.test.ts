@@ -69,6 +69,14 @@ async function rawServer(t: ExecutionContext, misbehave: (socket: Socket) => voi
   return server;
 }
 
+/** A raw server that sends `data` with a Content-Length, in one socket write. */
+function plainRawServer(t: ExecutionContext, data: Buffer): Promise<RawHttpServer> {
+  return rawServer(t, (socket) => {
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`);
+    socket.end(data);
+  });
+}
+
 /** A raw server that sends `data` chunked, one socket write per chunk of `chunkSize` bytes. */
 function chunkedRawServer(t: ExecutionContext, data: Buffer, chunkSize: number): Promise<RawHttpServer> {
   return rawServer(t, (socket) => {
@@ -234,10 +242,7 @@ test('a sink that asks for a pause after every write gets every byte in order: h
 test('a sink that offers memory (target()) gets the body read into it: https, plain http and chunked http, every byte in order', async (t) => {
   const file = testFile(4 * MiB + 5);
   const { url } = await httpsFileServer(t, file);
-  const plainServer = await rawServer(t, (socket) => {
-    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${file.data.length}\r\n\r\n`);
-    socket.end(file.data);
-  });
+  const plainServer = await plainRawServer(t, file.data);
   const chunkedServer = await chunkedRawServer(t, file.data, 70_000);
   const { httpsAgent } = transportFor(t, { caFile: pki.caFile });
   const targets = [
@@ -272,10 +277,7 @@ test('a sink that offers memory (target()) gets the body read into it: https, pl
 test('after a pause for room the next read lands in 16 KiB of the fixed buffer, the reads after it in the sink\'s memory again: plain http and https', async (t) => {
   const file = testFile(4 * MiB + 5);
   const { url } = await httpsFileServer(t, file);
-  const plainServer = await rawServer(t, (socket) => {
-    socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${file.data.length}\r\n\r\n`);
-    socket.end(file.data);
-  });
+  const plainServer = await plainRawServer(t, file.data);
   const { httpsAgent } = transportFor(t, { caFile: pki.caFile });
   for (const [target, agent] of [[`http://${plainServer.hostPort}/a`, undefined], [url, httpsAgent]] as const) {
     const memory = new Uint8Array(256 * 1024);
