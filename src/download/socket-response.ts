@@ -121,7 +121,8 @@ class SocketExchange implements ResponseBody {
     if (this.#failed || this.#done || this.#parser.head === undefined) return this.buffer;
     // The head is read: until the caller decides (pipeTo) and while paused, the socket waits.
     if (this.#sink === undefined || this.#draining) return this.#pausedBuffer;
-    return this.#sink.target?.() ?? (this.#sink.target === undefined ? this.buffer : this.#pausedBuffer);
+    if (this.#sink.target === undefined) return this.buffer;
+    return this.#sink.target() ?? this.#pausedBuffer;
   }
 
   /** The onread callback: `n` new bytes at the start of `buffer` (the one nextBuffer() gave). False pauses the socket. */
