@@ -66,6 +66,9 @@ export interface PollFigures {
   /** Polls at the shortened sleep. */
   readonly fastPolls: number;
   readonly fastSeconds: number;
+  /** At the first poll: start of the warm-up stretch. */
+  readonly first: ProcSample;
+  readonly warmupPolls: number;
   /** After the warm-up polls: start of the slow stretch. */
   readonly warm: ProcSample;
   /** After the slow stretch (the "after start" RSS): start of the fast stretch. */
@@ -79,10 +82,11 @@ export interface PollFigures {
 
 /**
  * One agent, polling the fake: `warmup` then `slow` polls at the real 1 s interval (CPU per poll at
- * 1 s; the "after start" sample), `fast` polls with the sleep shortened to `fastMs` (CPU per poll, RSS
- * by quarter), then `settle` polls at 1 s again before the final sample, so that both RSS samples are
- * taken in the same regime (polling once a second, V8's idle-time GC had its chance) and the timeout
- * timers of the fast polls (60 s) have fired.
+ * 1 s over the `slow` ones, and over the warm-up from the first poll on; the "after start" sample),
+ * `fast` polls with the sleep shortened to `fastMs` (CPU per poll, RSS by quarter), then `settle` polls
+ * at 1 s again before the final sample, so that both RSS samples are taken in the same regime (polling
+ * once a second, V8's idle-time GC had its chance) and the timeout timers of the fast polls (60 s) have
+ * fired.
  */
 export async function measurePolls(
   fixture: Fixture,
@@ -96,6 +100,8 @@ export async function measurePolls(
     const crashed = agent.exited().then(() => Promise.reject(new Error(`the agent exited (${agent.exit}):\n${agent.output}`)));
     const at = (count: number, timeoutMs: number) => Promise.race([fixture.poll(count, timeoutMs), crashed]);
     const slowTimeout = (polls: number) => 60_000 + polls * 3_000;
+    await at(1, slowTimeout(0));
+    const firstSample = await sample(agent.pid);
     await at(options.warmup + 1, slowTimeout(options.warmup));
     const warm = await sample(agent.pid);
     const fastStart = await at(first, slowTimeout(options.slow));
@@ -108,7 +114,7 @@ export async function measurePolls(
     }
     await at(first + options.fast + options.settle, slowTimeout(options.settle));
     const settled = await sample(agent.pid);
-    return { slowPolls: options.slow, fastPolls: options.fast, fastSeconds: (fastEnd.at - fastStart.at) / 1000, warm, start, quarters, settled, pollFailures: agent.pollFailures };
+    return { slowPolls: options.slow, fastPolls: options.fast, fastSeconds: (fastEnd.at - fastStart.at) / 1000, first: firstSample, warmupPolls: options.warmup, warm, start, quarters, settled, pollFailures: agent.pollFailures };
   } finally {
     await agent.stop();
   }
