@@ -1,10 +1,13 @@
-import { closeSync, mkdirSync, openSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redactor, type Logger } from '../log/index.js';
 import { isoTime } from '../lib/iso-time.js';
 
 export const STATUS_FILE = 'status.json';
+
+/** The snapshot's timestamps: made by the board and the agent from the clock (isoTime), never a server's text. */
+const OWN_TIMES: ReadonlySet<string> = new Set(['updatedAt', 'lastPollAt', 'at']);
 
 /** What `hawkbit-rauc status` shows besides the persisted phase. */
 export interface StatusSnapshot {
@@ -36,7 +39,8 @@ export interface StatusSnapshot {
  * never see a partial file. In state_dir the rename goes through the thread pool: on ext4 it may wait
  * for the disk (ext4 starts writing the new data out when a file is replaced), and the rest would cost
  * more in hand-offs between threads than it takes (four calls there: 0.35–0.45 ms of CPU per write,
- * one: 0.15). On tmpfs nothing waits for a disk, so there all of it is synchronous.
+ * one: 0.15). On tmpfs nothing waits for a disk, so there all of it is synchronous, without a promise.
+ * The paths are made once; the timestamps, which the board makes itself, are not redacted.
  */
 export class StatusBoard {
   #snapshot: StatusSnapshot = { pid: process.pid, updatedAt: isoTime(), activity: 'starting' };
@@ -52,6 +56,9 @@ export class StatusBoard {
   #dirMade = false;
   /** With a runtime directory: state_dir's link to the file there was checked (once per start). */
   #linked = false;
+  /** The file, and the temp file written before it is renamed over the file. */
+  readonly #file: string;
+  readonly #temp: string;
 
   constructor(
     /** state_dir: where readers look. */
@@ -61,11 +68,14 @@ export class StatusBoard {
     private readonly redactor: Redactor = new Redactor(),
     /** Where the file is kept while the service runs (tmpfs, e.g. /run/hawkbit-rauc); undefined: in `dir`. */
     private readonly runtimeDir?: string,
-  ) {}
+  ) {
+    this.#file = join(runtimeDir ?? dir, STATUS_FILE);
+    this.#temp = join(runtimeDir ?? dir, `.${STATUS_FILE}.${process.pid}.tmp`);
+  }
 
   /** The file written: in the runtime directory when there is one, else `state_dir/status.json`. */
   get path(): string {
-    return join(this.runtimeDir ?? this.dir, STATUS_FILE);
+    return this.#file;
   }
 
   get snapshot(): StatusSnapshot {
@@ -96,40 +106,55 @@ export class StatusBoard {
     while (this.#pending !== undefined) await this.#pending;
   }
 
-  /** One write at a time; a snapshot set meanwhile waits for it, and only the newest one is written. */
+  /**
+   * One write at a time; a snapshot set meanwhile waits for it, and only the newest one is written. In
+   * a runtime directory a write is done when this returns.
+   */
   #write(snapshot: StatusSnapshot): void {
     if (this.#pending !== undefined) {
       this.#queued = snapshot;
       return;
     }
-    this.#pending = this.#writeNow(snapshot).finally(() => {
-      this.#pending = undefined;
-      const next = this.#queued;
-      this.#queued = undefined;
-      if (next !== undefined) this.#write(next);
-    });
+    if (!this.#writeTemp(snapshot)) return;
+    if (this.runtimeDir !== undefined) {
+      try {
+        renameSync(this.#temp, this.#file);
+      } catch (error) {
+        this.#failed(snapshot, error);
+        return;
+      }
+      if (!this.#linked) this.#link();
+      return;
+    }
+    this.#pending = rename(this.#temp, this.#file)
+      .catch((error: unknown) => this.#failed(snapshot, error))
+      .finally(() => {
+        this.#pending = undefined;
+        const next = this.#queued;
+        this.#queued = undefined;
+        if (next !== undefined) this.#write(next);
+      });
   }
 
-  async #writeNow(snapshot: StatusSnapshot): Promise<void> {
-    const dir = this.runtimeDir ?? this.dir;
-    const temp = join(dir, `.${STATUS_FILE}.${process.pid}.tmp`);
+  /** Writes the temp file; false (the failure handled) when that failed. */
+  #writeTemp(snapshot: StatusSnapshot): boolean {
     try {
-      if (!this.#dirMade) mkdirSync(dir, { recursive: true });
+      if (!this.#dirMade) mkdirSync(this.runtimeDir ?? this.dir, { recursive: true });
       this.#dirMade = true;
-      writeNewFile(temp, `${this.redactor.stringify(snapshot, 2)}\n`);
-      if (this.runtimeDir === undefined) {
-        await rename(temp, this.path);
-      } else {
-        renameSync(temp, this.path);
-        if (!this.#linked) this.#link();
-      }
+      writeFileSync(this.#temp, `${this.redactor.stringify(snapshot, 2, OWN_TIMES)}\n`, { mode: 0o600 });
+      return true;
     } catch (error) {
-      // A directory removed meanwhile is made again at the next write.
-      this.#dirMade = false;
-      if (this.#written === contentOf(snapshot)) this.#written = undefined;
-      removeQuietly(temp);
-      this.log.debug(`status file not written: ${(error as Error).message}`);
+      this.#failed(snapshot, error);
+      return false;
     }
+  }
+
+  /** A failed write: the directory is made again and the same content written again at the next write. */
+  #failed(snapshot: StatusSnapshot, error: unknown): void {
+    this.#dirMade = false;
+    if (this.#written === contentOf(snapshot)) this.#written = undefined;
+    removeQuietly(this.#temp);
+    this.log.debug(`status file not written: ${(error as Error).message}`);
   }
 
   /**
@@ -173,15 +198,6 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** Creates (or truncates) `path` and writes `content` into it, synchronously. */
-function writeNewFile(path: string, content: string): void {
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    writeFileSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** What a snapshot says but for `updatedAt`, as text to compare (undefined fields are absent in the file either way). */
 function contentOf(snapshot: StatusSnapshot): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { readStatus, STATUS_FILE, StatusBoard } from '../../../src/agent/status-board.js';
-import { createLogger, silentLogger } from '../../../src/log/index.js';
+import { createLogger, Redactor, REDACTED, silentLogger } from '../../../src/log/index.js';
 
 function board() {
   const dir = mkdtempSync(join(tmpdir(), 'hr-status-'));
@@ -85,6 +85,35 @@ test('changes set while a write is under way are written after it, the newest la
   await status.flush();
   t.is((await readStatus(dir))?.lastPollFound?.at, '20');
   t.deepEqual(readdirSync(dir), [STATUS_FILE]);
+});
+
+test('the file is private and redacted: a secret in any text is cut, the timestamps are written as they are', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-status-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const token = 'tok-0123456789abcdef';
+  const status = new StatusBoard(dir, silentLogger(), new Redactor([token]));
+  const at = '2026-12-03T07:00:00.000Z';
+  status.set({ lastPollAt: at }, { defer: true });
+  status.set({ activity: `idle (${token})`, lastError: `GET failed: Authorization: TargetToken ${token}`, lastPollFound: { at, found: `poll failed: ${token}`, failed: true } });
+  await status.flush();
+  const text = readFileSync(join(dir, STATUS_FILE), 'utf8');
+  t.false(text.includes(token));
+  const written = JSON.parse(text) as Record<string, unknown>;
+  t.is(written.activity, `idle (${REDACTED})`);
+  t.deepEqual(written.lastPollFound, { at, found: `poll failed: ${REDACTED}`, failed: true });
+  t.is(written.lastPollAt, at);
+  t.regex(String(written.updatedAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  t.is(statSync(join(dir, STATUS_FILE)).mode & 0o777, 0o600);
+});
+
+test('in a runtime directory a write is done when set returns', (t) => {
+  const { parent, stateDir, make } = runtimeBoard();
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const status = make();
+  for (let poll = 1; poll <= 3; poll++) {
+    status.set({ lastPollFound: { at: String(poll), found: 'nothing to do' } });
+    t.is(JSON.parse(readFileSync(join(stateDir, STATUS_FILE), 'utf8')).lastPollFound.at, String(poll));
+  }
 });
 
 /** state_dir and a runtime directory (tmpfs under /run on a device) with a board that writes there. */
