@@ -33,8 +33,8 @@ const updates = numberFromEnv('BENCH_AGENT_UPDATES', 3);
 const nodeArgs = (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /**
  * Polls at 1 s after start before the counted stretch: past V8's memory reducer, which shrinks the heap
- * the start left in two or three full collections 8–10 s after it (≈ 70 ms of CPU once), and past the
- * code cache's save at 10 s (docs/performance.md › Levers, twelfth round). Their CPU is a row of its own.
+ * the start left in two or three full collections 8–10 s after it (docs/performance.md › Levers, twelfth
+ * round). Their CPU is a row of its own.
  */
 const WARMUP_POLLS = 20;
 const program = benchProgram();
@@ -117,7 +117,7 @@ function report(r: { startFigures: Awaited<ReturnType<typeof measureStarts>>; id
   row(`RSS growth over ${total} polls`, `${rssGrowth(idle).toFixed(1)} MB`, `≤ 2 MB: ${check(rssGrowth(idle) <= 2)}`);
   row(`CPU per idle poll (${idle.fastPolls} polls, sleep shortened to ${fastPollMs} ms)`, `${cpuPerFastPoll(idle).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerFastPoll(idle) <= 2)}`);
   row(`CPU per idle poll (${idle.slowPolls} polls at the real 1 s interval, after ${idle.warmupPolls})`, `${cpuPerSlowPoll(idle).toFixed(2)} ms`, `≤ 2 ms: ${check(cpuPerSlowPoll(idle) <= 2)}`);
-  row(`… the ${idle.warmupPolls} polls after the first, not counted (the start's garbage collected, the code cache saved)`, `${cpuPerWarmupPoll(idle).toFixed(2)} ms per poll`);
+  row(`… the ${idle.warmupPolls} polls after the first, not counted (the start's garbage collected)`, `${cpuPerWarmupPoll(idle).toFixed(2)} ms per poll`);
   row(`… Node's own HTTP client, the same poll and nothing else (bench/agent/bare-poll.cjs, ${r.floor.polls} polls, sleep ${fastPollMs} ms); agent ÷ it`, `${r.floor.cpuPerPollMs.toFixed(2)} ms; ${(cpuPerFastPoll(idle) / r.floor.cpuPerPollMs).toFixed(2)}×`);
   row(`… Node's own HTTP client at the real 1 s interval (${r.slowFloor.polls} polls); agent ÷ it`, `${r.slowFloor.cpuPerPollMs.toFixed(2)} ms; ${(cpuPerSlowPoll(idle) / r.slowFloor.cpuPerPollMs).toFixed(2)}×`);
   row('open descriptors, after start → after the polls', `${idle.start.fds} → ${idle.settled.fds}`);
