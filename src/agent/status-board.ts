@@ -198,7 +198,6 @@ function removeQuietly(path: string): void {
   }
 }
 
-
 /** What a snapshot says but for `updatedAt`, as text to compare (undefined fields are absent in the file either way). */
 function contentOf(snapshot: StatusSnapshot): string {
   return JSON.stringify({ ...snapshot, updatedAt: undefined });
