@@ -58,6 +58,8 @@ export class Agent {
   #interrupted: string | undefined;
   /** Aborted by pollNow() or by run()'s signal; replaced after a wait pollNow() ended. */
   #wake = new AbortController();
+  /** The next poll was asked for (pollNow): its result is written out in full, not only as the file's time. */
+  #asked = false;
   /** The last poll's failure, for runOnce. */
   #pollError: unknown;
   #once = false;
@@ -159,6 +161,8 @@ export class Agent {
   /** Returns how long to sleep before the next poll. */
   async #iteration(signal: AbortSignal): Promise<number> {
     const { config, log } = this.#deps;
+    const asked = this.#asked;
+    this.#asked = false;
     try {
       await this.#settleLocal(signal);
       const result = await this.#deps.ddi.poll({ signal });
@@ -167,7 +171,8 @@ export class Agent {
       const running = this.#job?.actionId;
       await this.#handle(result, signal);
       const next = this.#job ? config.activePollIntervalMs : result.sleepMs > 0 ? result.sleepMs : config.retryWaitMs;
-      this.#deps.status.set({ lastPollFound: { at: polledAt, found: summarizePoll(result, running, next) } });
+      // poll-now waits for this poll's time in the file, which a file system with coarse file times could round down.
+      this.#deps.status.set({ lastPollFound: { at: polledAt, found: summarizePoll(result, running, next) } }, { rewrite: asked });
       return next;
     } catch (error) {
       if (signal.aborted) return 0;
@@ -286,7 +291,10 @@ export class Agent {
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
     const wake = this.#wake.signal;
     if (!wake.aborted) await delay(ms, { signal: wake }).catch(() => undefined);
-    if (wake.aborted && !signal.aborted) this.#wake = new AbortController();
+    if (wake.aborted && !signal.aborted) {
+      this.#wake = new AbortController();
+      this.#asked = true;
+    }
   }
 }
 

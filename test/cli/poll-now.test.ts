@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -24,6 +24,16 @@ async function startService(t: ExecutionContext, hb: FakeHawkbit, file: string, 
   return { child, exited, stderr: () => stderr };
 }
 
+/** A config file in `dir` for `target` of `hb`, its state_dir `dir/state`. */
+function writeConfig(dir: string, hb: FakeHawkbit, target: string): { file: string; state: string } {
+  const file = join(dir, 'c.conf');
+  const state = join(dir, 'state');
+  writeFileSync(file, configText({
+    client: { hawkbit_server: hb.hostPort, ssl: 'false', tenant_id: hb.tenant, target_name: target, auth_token: TOKEN, bundle_download_location: join(dir, 'b.raucb'), state_dir: state },
+  }), { mode: 0o600 });
+  return { file, state };
+}
+
 test('poll-now: the running service polls at once and the command prints what the poll found; no service → exit 1', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hr-poll-now-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,10 +41,7 @@ test('poll-now: the running service polls at once and the command prints what th
   const hb = await FakeHawkbit.start({ pollingSleep: '00:10:00' });
   t.teardown(() => hb.close());
   const target = hb.addTarget('pn-dev', { token: TOKEN });
-  const file = join(dir, 'c.conf');
-  writeFileSync(file, configText({
-    client: { hawkbit_server: hb.hostPort, ssl: 'false', tenant_id: hb.tenant, target_name: 'pn-dev', auth_token: TOKEN, bundle_download_location: join(dir, 'b.raucb'), state_dir: join(dir, 'state') },
-  }), { mode: 0o600 });
+  const { file } = writeConfig(dir, hb, 'pn-dev');
   const polls = () => hb.requests.filter((r) => r.path === `/${hb.tenant}/controller/v1/pn-dev`).length;
 
   const none = await runCli(['-c', file, 'poll-now']);
@@ -67,11 +74,7 @@ test('under systemd\'s RuntimeDirectory= the status lives there: poll-now and st
   const hb = await FakeHawkbit.start({ pollingSleep: '00:10:00' });
   t.teardown(() => hb.close());
   hb.addTarget('pn-run', { token: TOKEN });
-  const file = join(dir, 'c.conf');
-  const state = join(dir, 'state');
-  writeFileSync(file, configText({
-    client: { hawkbit_server: hb.hostPort, ssl: 'false', tenant_id: hb.tenant, target_name: 'pn-run', auth_token: TOKEN, bundle_download_location: join(dir, 'b.raucb'), state_dir: state },
-  }), { mode: 0o600 });
+  const { file, state } = writeConfig(dir, hb, 'pn-run');
   // As systemd does: the directory exists before the start, and RUNTIME_DIRECTORY names it (the first of a list).
   const run = join(dir, 'run');
   mkdirSync(run);
@@ -97,4 +100,56 @@ test('under systemd\'s RuntimeDirectory= the status lives there: poll-now and st
   const none = await runCli(['-c', file, 'poll-now']);
   t.is(none.code, 1);
   t.regex(none.stderr, /no hawkbit-rauc service is running/);
+});
+
+test('an idle poll like the one before only sets the status file\'s time: `status` shows each poll, and poll-now\'s poll writes the file with its time in it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-poll-now-time-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const hb = await FakeHawkbit.start({ pollingSleep: '00:00:01' });
+  t.teardown(() => hb.close());
+  hb.addTarget('pn-time', { token: TOKEN });
+  const { file } = writeConfig(dir, hb, 'pn-time');
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  const { child, exited, stderr } = await startService(t, hb, file, 'pn-time', { RUNTIME_DIRECTORY: run });
+  const statusFile = join(run, 'status.json');
+  const polls = () => hb.requests.filter((r) => r.path === `/${hb.tenant}/controller/v1/pn-time`).length;
+  const waitForPolls = async (count: number) => {
+    for (const deadline = Date.now() + 20_000; polls() < count && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    // The poll's answer is in; its status follows within a moment.
+    await new Promise((r) => setTimeout(r, 200));
+  };
+  const lastPoll = async () => {
+    const shown = await runCli(['-c', file, 'status']);
+    t.is(shown.code, 0, shown.stderr);
+    return /^last poll: +(\S+)$/m.exec(shown.stdout)?.[1];
+  };
+
+  // Past the first polls (attributes, the first idle answer): from here on every poll finds the same.
+  await waitForPolls(polls() + 1);
+  const inode = statSync(statusFile).ino;
+  const written = JSON.parse(readFileSync(statusFile, 'utf8')) as { lastPollAt: string };
+  const seen: string[] = [];
+  for (let more = 1; more <= 3; more++) {
+    await waitForPolls(polls() + 1);
+    seen.push((await lastPoll()) ?? 'none');
+  }
+  t.is(statSync(statusFile).ino, inode, 'idle polls did not replace the file');
+  t.is(JSON.parse(readFileSync(statusFile, 'utf8')).lastPollAt, written.lastPollAt, 'nor wrote it');
+  t.is(seen.at(-1), new Date(Math.round(statSync(statusFile).mtimeMs)).toISOString(), 'the last poll is the file\'s time');
+  t.true(seen.every((at, i) => Date.parse(at) > (i === 0 ? Date.parse(written.lastPollAt) : Date.parse(seen[i - 1]!))), seen.join(' '));
+
+  // Ten minutes to the next poll (no poll under way when poll-now asks): that poll's summary changes, so it is written.
+  hb.setPollingSleep('00:10:00');
+  await waitForPolls(polls() + 1);
+  const before = statSync(statusFile).ino;
+  t.not(before, inode);
+  const asked = await runCli(['-c', file, 'poll-now']);
+  t.is(asked.code, 0, asked.stderr);
+  const printed = /^polled at (\S+): nothing to do; next poll in 600 s$/m.exec(asked.stdout)?.[1];
+  t.not(statSync(statusFile).ino, before, 'the poll asked for found the same, and was written out');
+  t.is(JSON.parse(readFileSync(statusFile, 'utf8')).lastPollFound.at, printed);
+
+  child.kill('SIGTERM');
+  t.is(await exited, 0, stderr());
 });

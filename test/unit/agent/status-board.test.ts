@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { readStatus, STATUS_FILE, StatusBoard } from '../../../src/agent/status-board.js';
+import { FILE_TIME_MAX_MS, readStatus, STATUS_FILE, StatusBoard, withFileTime } from '../../../src/agent/status-board.js';
 import { createLogger, Redactor, REDACTED, silentLogger } from '../../../src/log/index.js';
 
 function board() {
@@ -44,6 +44,84 @@ test('a deferred change is written with the next write, not alone: one write per
   const written = await readStatus(dir);
   t.is(written?.lastPollAt, '2026-12-01T10:00:00.000Z');
   t.is(written?.lastPollFound?.found, 'nothing to do');
+});
+
+/** One idle poll as the agent records it: its start (deferred), then what it found. */
+function poll(status: StatusBoard, at: string, found = 'nothing to do', options: { rewrite?: boolean } = {}) {
+  status.set({ lastPollAt: at }, { defer: true });
+  status.set({ lastPollFound: { at, found } }, options);
+}
+
+test('a poll that found what the one before it found only sets the file\'s time; readers take the poll\'s time from it', async (t) => {
+  const { dir, file, inode, status } = board();
+  // Polls a minute from now: each one later than the board's own updatedAt, as a poll after a sleep is.
+  const start = Date.now() + 60_000;
+  const at = (second: number) => new Date(start + second * 1000).toISOString();
+  poll(status, at(1));
+  await status.flush();
+  const first = { inode: inode(), text: readFileSync(file, 'utf8') };
+  t.is(statSync(file).mtime.toISOString(), at(1), 'a written file carries the poll\'s time');
+  t.is((await readStatus(dir))?.lastPollAt, at(1));
+  poll(status, at(2));
+  await status.flush();
+  t.is(inode(), first.inode, 'not replaced');
+  t.is(readFileSync(file, 'utf8'), first.text, 'not written');
+  const read = await readStatus(dir);
+  t.is(read?.lastPollAt, at(2));
+  t.deepEqual(read?.lastPollFound, { at: at(2), found: 'nothing to do' });
+  t.is(read?.updatedAt, at(2));
+  // What a poll found changed: a new file again, with the times in it, and the file's time set back to them.
+  poll(status, at(3), 'action 5: downloading');
+  await status.flush();
+  t.not(inode(), first.inode);
+  t.is(JSON.parse(readFileSync(file, 'utf8')).lastPollAt, at(3));
+  t.is((await readStatus(dir))?.lastPollFound?.found, 'action 5: downloading');
+  t.is(statSync(file).mtime.toISOString(), at(3));
+  // Anything else that changes is written as before; so is a poll asked for with `rewrite`.
+  const third = inode();
+  status.set({ activity: 'downloading' });
+  await status.flush();
+  t.not(inode(), third);
+  const fourth = inode();
+  poll(status, at(4), 'action 5: downloading', { rewrite: true });
+  await status.flush();
+  t.not(inode(), fourth);
+  t.is(JSON.parse(readFileSync(file, 'utf8')).lastPollAt, at(4));
+});
+
+test('the whole file is written again at least once a minute, so the times in it are at most a minute late', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-status-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  let clock = Date.now();
+  const status = new StatusBoard(dir, silentLogger(), undefined, undefined, () => clock);
+  const inode = () => statSync(join(dir, STATUS_FILE)).ino;
+  const start = Date.now() + 60_000;
+  const pollAt = async (ms: number) => {
+    clock = start + ms;
+    poll(status, new Date(start + ms).toISOString());
+    await status.flush();
+  };
+  await pollAt(0);
+  const first = inode();
+  await pollAt(FILE_TIME_MAX_MS - 1);
+  t.is(inode(), first, 'within the minute: the file\'s time only');
+  await pollAt(FILE_TIME_MAX_MS);
+  t.not(inode(), first, 'a minute after the write: the whole file');
+  t.is(JSON.parse(readFileSync(join(dir, STATUS_FILE), 'utf8')).lastPollAt, new Date(start + FILE_TIME_MAX_MS).toISOString());
+});
+
+test('the file\'s time stands only for a poll that succeeded and is later than the times in the file', (t) => {
+  const at = '2026-12-01T10:00:00.000Z';
+  const later = Date.parse(at) + 60_000;
+  const idle = { pid: 1, updatedAt: at, activity: 'idle', lastPollAt: at, lastPollFound: { at, found: 'nothing to do' } };
+  t.is(withFileTime(idle, later).lastPollAt, '2026-12-01T10:01:00.000Z');
+  t.is(withFileTime(idle, Date.parse(at)), idle, 'the time a write sets');
+  t.is(withFileTime(idle, Date.parse(at) - 1000), idle, 'a file system with coarse times rounds it down');
+  // A failed poll keeps the last good poll's lastPollAt: its file is always written, and its time says nothing.
+  const failed = { ...idle, lastPollFound: { at: '2026-12-01T10:00:30.000Z', found: 'poll failed: timeout', failed: true } };
+  t.is(withFileTime(failed, later), failed);
+  const starting = { pid: 1, updatedAt: at, activity: 'starting' };
+  t.is(withFileTime(starting, later), starting);
 });
 
 test('a throttled change left unwritten is written by the next set with the same content', async (t) => {
