@@ -58,8 +58,6 @@ export class Agent {
   #interrupted: string | undefined;
   /** Aborted by pollNow() or by run()'s signal; replaced after a wait pollNow() ended. */
   #wake = new AbortController();
-  /** The next poll was asked for (pollNow): its result is written out in full, not only as the file's time. */
-  #asked = false;
   /** The last poll's failure, for runOnce. */
   #pollError: unknown;
   #once = false;
@@ -84,11 +82,13 @@ export class Agent {
     try {
       await this.#start(signal);
       await this.#deps.system.notify({ READY: '1', STATUS: 'polling' });
+      // A poll asked for (pollNow) has its result written out in full, not only as the status file's time.
+      let asked = false;
       while (!signal.aborted) {
         this.#heartbeat.beat();
-        const sleepMs = await this.#iteration(signal);
+        const sleepMs = await this.#iteration(signal, asked);
         this.#heartbeat.beat(sleepMs);
-        await this.#sleep(sleepMs, signal);
+        asked = await this.#sleep(sleepMs, signal);
       }
       await this.#stop();
     } finally {
@@ -159,10 +159,8 @@ export class Agent {
   }
 
   /** Returns how long to sleep before the next poll. */
-  async #iteration(signal: AbortSignal): Promise<number> {
+  async #iteration(signal: AbortSignal, asked = false): Promise<number> {
     const { config, log } = this.#deps;
-    const asked = this.#asked;
-    this.#asked = false;
     try {
       await this.#settleLocal(signal);
       const result = await this.#deps.ddi.poll({ signal });
@@ -287,14 +285,13 @@ export class Agent {
     this.#wake.abort();
   }
 
-  /** Waits before the next poll; pollNow() or the end of the run ends the wait early. */
-  async #sleep(ms: number, signal: AbortSignal): Promise<void> {
+  /** Waits before the next poll; pollNow() or the end of the run ends the wait early. True: pollNow() ended it. */
+  async #sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     const wake = this.#wake.signal;
     if (!wake.aborted) await delay(ms, { signal: wake }).catch(() => undefined);
-    if (wake.aborted && !signal.aborted) {
-      this.#wake = new AbortController();
-      this.#asked = true;
-    }
+    if (!wake.aborted || signal.aborted) return false;
+    this.#wake = new AbortController();
+    return true;
   }
 }
 
